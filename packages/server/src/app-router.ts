@@ -1,0 +1,24 @@
+/**
+ * The whole API: `vault.*` (the Vault methods), `admin.*` (tenants, keys, grants, manifests,
+ * audit) and `health`. `AppRouter` is the type `@agentvault/client` is written against.
+ */
+
+import { adminRouter } from "./admin-router.js";
+import { noInput } from "./input-schemas.js";
+import { publicProcedure } from "./procedures.js";
+import { t } from "./trpc.js";
+import { vaultRouter } from "./vault-router.js";
+
+/** The router every broker serves. */
+export const appRouter = t.router({
+  vault: vaultRouter,
+  admin: adminRouter,
+  /** Whether this instance and its storage answer; needs no key. */
+  health: publicProcedure.input(noInput).query(async ({ ctx }) => {
+    const status = await ctx.services.system.health();
+    return { ok: status.ok };
+  }),
+});
+
+/** The router's type, for typed clients. */
+export type AppRouter = typeof appRouter;
