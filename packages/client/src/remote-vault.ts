@@ -1,0 +1,208 @@
+/**
+ * The `Vault` interface over HTTP: one `vault.<method>` procedure per method. Inputs are the
+ * method's arguments as one object, values travel in the core's codec, results come back typed
+ * by the server's router, and server errors come back as the core's classes.
+ *
+ * What cannot cross the wire fails clearly, with `UnsupportedCapabilityError`: `transaction`
+ * (a function cannot be sent), `kv`, `export` and `import` (the server has no procedures for
+ * them yet; its admin CLI exports and imports on the backend directly).
+ */
+
+import {
+  type Collection,
+  createCollection,
+  type Filter,
+  type KeyValueOpenOptions,
+  type KeyValueStore,
+  type QueryOptions,
+  type SearchHit,
+  type SearchOptions,
+  type StoredDocument,
+  type StoreOptions,
+  UnsupportedCapabilityError,
+  type UpdateInput,
+  type Vault,
+  validateCollectionName,
+} from "@agentvault/core";
+import type { Document, Value } from "@agentvault/query";
+import type { CallRunner } from "./call-runner.js";
+import { isResultSizeError, readInPages } from "./paged-reads.js";
+import type { RouterInputs } from "./router-types.js";
+
+const source = "client";
+
+type VaultInputs = RouterInputs["vault"];
+
+function unsupported(capability: string, message: string): UnsupportedCapabilityError {
+  return new UnsupportedCapabilityError(capability, message, { source });
+}
+
+/** The store options the server accepts: unknown fields are dropped, as an embedded vault ignores them. */
+function storeOptionsOf(options: StoreOptions | undefined): VaultInputs["store"]["options"] {
+  if (options === undefined || options === null) return undefined;
+  const { key, ttl, metadata, vector } = options;
+  return { key, ttl, metadata, vector: vector as number[] | undefined };
+}
+
+/** The query options the server accepts, likewise. */
+function queryOptionsOf(options: QueryOptions | undefined): VaultInputs["query"]["options"] {
+  if (options === undefined || options === null) return undefined;
+  const { sort, projection, limit, skip } = options;
+  return { sort, projection: projection as string[] | Record<string, unknown>, limit, skip };
+}
+
+/** A filter as the server takes it: absent rather than null. */
+function filterOf(filter: Filter | null | undefined): Filter | undefined {
+  return filter === null ? undefined : filter;
+}
+
+/** The collection API of a remote vault. */
+export class RemoteVault implements Vault {
+  protected readonly runner: CallRunner;
+
+  constructor(runner: CallRunner) {
+    this.runner = runner;
+  }
+
+  store(collection: string, doc: object, options?: StoreOptions): Promise<string> {
+    const input = { collection, doc: doc as Document, options: storeOptionsOf(options) };
+    return this.runner.run((trpc, signal) => trpc.vault.store.mutate(input, { signal }));
+  }
+
+  retrieve(collection: string, key: string): Promise<StoredDocument | null>;
+  retrieve(collection: string): Promise<StoredDocument[]>;
+  async retrieve(
+    collection: string,
+    key?: string,
+  ): Promise<StoredDocument | null | StoredDocument[]> {
+    if (key !== undefined) {
+      return this.runner.run((trpc, signal) =>
+        trpc.vault.retrieve.query({ collection, key }, { signal }),
+      );
+    }
+    try {
+      return await this.runner.run((trpc, signal) =>
+        trpc.vault.retrieve.query({ collection }, { signal }),
+      );
+    } catch (error) {
+      if (!isResultSizeError(error)) throw error;
+      return readInPages((options) => this.#queryPage(collection, undefined, options));
+    }
+  }
+
+  #queryPage(
+    collection: string,
+    filter: Filter | undefined,
+    options: QueryOptions | undefined,
+  ): Promise<StoredDocument[]> {
+    const input = { collection, filter, options: queryOptionsOf(options) };
+    return this.runner.run((trpc, signal) => trpc.vault.query.query(input, { signal }));
+  }
+
+  async query(
+    collection: string,
+    filter?: Filter,
+    options?: QueryOptions,
+  ): Promise<StoredDocument[]> {
+    try {
+      return await this.#queryPage(collection, filterOf(filter), options);
+    } catch (error) {
+      if (!isResultSizeError(error)) throw error;
+      return readInPages((page) => this.#queryPage(collection, filterOf(filter), page), options);
+    }
+  }
+
+  update(collection: string, key: string, patch: UpdateInput): Promise<boolean> {
+    const input = { collection, key, patch: patch as Record<string, unknown> };
+    return this.runner.run((trpc, signal) => trpc.vault.update.mutate(input, { signal }));
+  }
+
+  updateMany(collection: string, filter: Filter, update: UpdateInput): Promise<number> {
+    const input = {
+      collection,
+      filter: filter as Record<string, unknown>,
+      update: update as Record<string, unknown>,
+    };
+    return this.runner.run((trpc, signal) => trpc.vault.updateMany.mutate(input, { signal }));
+  }
+
+  delete(collection: string, key: string): Promise<boolean> {
+    return this.runner.run((trpc, signal) =>
+      trpc.vault.delete.mutate({ collection, key }, { signal }),
+    );
+  }
+
+  deleteMany(collection: string, filter: Filter): Promise<number> {
+    const input = { collection, filter: filter as Record<string, unknown> };
+    return this.runner.run((trpc, signal) => trpc.vault.deleteMany.mutate(input, { signal }));
+  }
+
+  clear(collection: string): Promise<number> {
+    return this.runner.run((trpc, signal) => trpc.vault.clear.mutate({ collection }, { signal }));
+  }
+
+  count(collection: string, filter?: Filter): Promise<number> {
+    const input = { collection, filter: filterOf(filter) as Record<string, unknown> | undefined };
+    return this.runner.run((trpc, signal) => trpc.vault.count.query(input, { signal }));
+  }
+
+  /** Collections with data that the key may read, with their full names (`service.name`). */
+  listCollections(): Promise<string[]> {
+    return this.runner.run((trpc, signal) =>
+      trpc.vault.listCollections.query(undefined, { signal }),
+    );
+  }
+
+  search(collection: string, options: SearchOptions): Promise<SearchHit[]> {
+    const { vector, limit, filter, minScore } = options ?? ({} as SearchOptions);
+    const input = {
+      collection,
+      vector: vector as number[],
+      limit,
+      filter: filterOf(filter) as Record<string, unknown> | undefined,
+      minScore,
+    };
+    return this.runner.run((trpc, signal) => trpc.vault.search.query(input, { signal }));
+  }
+
+  collection<T extends object = Document>(name: string): Collection<T> {
+    return createCollection<T>(this, validateCollectionName(name, { source }));
+  }
+
+  async kv<V extends Value = Value>(
+    _name: string,
+    _options?: KeyValueOpenOptions,
+  ): Promise<KeyValueStore<V>> {
+    throw unsupported(
+      "keyValue",
+      "Key-value stores are not served over HTTP yet; use a collection, or an embedded vault",
+    );
+  }
+
+  async transaction<T>(_fn: (tx: Vault) => Promise<T>): Promise<T> {
+    throw unsupported(
+      "transactions",
+      "Transactions cannot run over HTTP (a function cannot be sent to the server); use updates with operators, which are atomic per document",
+    );
+  }
+
+  export(): AsyncIterable<string> {
+    return {
+      [Symbol.asyncIterator]: () => ({
+        next: () =>
+          Promise.reject(
+            unsupported("export", "Export is not served over HTTP; use the server's admin CLI"),
+          ),
+      }),
+    };
+  }
+
+  async import(_lines: Iterable<string> | AsyncIterable<string>): Promise<number> {
+    throw unsupported("import", "Import is not served over HTTP; use the server's admin CLI");
+  }
+
+  /** Stops this client (and every view made with `withOptions`): later calls fail. */
+  async close(): Promise<void> {
+    this.runner.state.closed = true;
+  }
+}
