@@ -1,0 +1,3 @@
+import { packageTests } from "@agentvault/tooling/vitest";
+
+export default packageTests();
