@@ -5,7 +5,15 @@
 
 export * from "@agentvault/core";
 export type { Document, Value } from "@agentvault/query";
-export { type OpenVaultOptions, openVault } from "./open-vault.js";
+export {
+  type EmbeddedVaultUrl,
+  embeddedUrlSchemes,
+  loadVaultFactory,
+  type OpenProviderOptions,
+  type OpenVaultOptions,
+  openProvider,
+  openVault,
+} from "./open-vault.js";
 export {
   configureDataManagerFromEnv,
   loadProviderFactories,

@@ -9,6 +9,7 @@ import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import {
   createVault,
+  type EmbeddedVault,
   memoryProvider,
   ProviderPackageMissingError,
   type StorageProvider,
@@ -64,8 +65,11 @@ async function importPackage(target: VaultTarget): Promise<Record<string, unknow
 }
 
 /**
- * Loads the factory a target names (the core's `memoryProvider` for `memory:`).
- * @internal exported for tests
+ * Loads the factory a target (from `parseVaultUrl`) names: the core's `memoryProvider` for
+ * `memory:`, otherwise the named export of the target's package, imported on first use.
+ *
+ * @throws ProviderPackageMissingError naming the package to install when it is absent.
+ * @throws ValidationError when the package does not export the factory (a version mismatch).
  */
 export async function loadVaultFactory(target: VaultTarget): Promise<(options: object) => unknown> {
   const module: Record<string, unknown> =
@@ -82,6 +86,75 @@ export async function loadVaultFactory(target: VaultTarget): Promise<(options: o
 }
 
 /**
+ * The URL schemes whose `openVault` result runs in this process over a storage provider (an
+ * `EmbeddedVault`, with `vault.on("operation", ...)`); `http:` and `https:` reach the hosted
+ * server instead.
+ */
+export const embeddedUrlSchemes = [
+  "sqlite:",
+  "file:",
+  "memory:",
+  "postgres:",
+  "postgresql:",
+  "redis:",
+  "rediss:",
+  "mongodb:",
+  "mongodb+srv:",
+  "s3:",
+  "qdrant:",
+  "qdrants:",
+] as const;
+
+/**
+ * A storage URL `openVault` opens in this process, as a type: it starts with one of
+ * `embeddedUrlSchemes` (lower case), so a literal such as `"sqlite:./vault.db"` types
+ * `openVault`'s result as an `EmbeddedVault`.
+ */
+export type EmbeddedVaultUrl = `${(typeof embeddedUrlSchemes)[number]}${string}`;
+
+/** Options for `openProvider`. */
+export type OpenProviderOptions = Pick<OpenVaultOptions, "providerOptions" | "cwd">;
+
+/**
+ * Opens the storage provider a URL names, bound to the provider's own database (pick others with
+ * `withDatabase`). For the tools that work below the vault: `migrate`, `reencrypt`, `encrypted`,
+ * `cached`. Creates the folder of a SQLite file. Close it when done.
+ *
+ * @throws ValidationError for an unknown scheme, a malformed URL, or an `http(s):` URL (a server
+ *   is not a storage backend).
+ * @throws ProviderPackageMissingError naming the package to install when the URL's package is absent.
+ * @example
+ * const from = await openProvider("sqlite:./data/vault.db");
+ * const to = await openProvider(process.env.POSTGRES_URL);
+ * await migrate({ from, to, databases: ["default"] });
+ */
+export async function openProvider(
+  url?: string,
+  options: OpenProviderOptions = {},
+): Promise<StorageProvider> {
+  return openTargetProvider(parseVaultUrl(url, options.cwd ?? process.cwd()), options);
+}
+
+async function openTargetProvider(
+  target: VaultTarget,
+  options: OpenProviderOptions,
+): Promise<StorageProvider> {
+  if (target.returns !== "provider") {
+    throw new ValidationError(
+      `${target.scheme} URLs name a hosted server, not a storage backend; use openVault for them`,
+      "url",
+      { source },
+    );
+  }
+  const factory = await loadVaultFactory(target);
+  const path = target.options.path;
+  if (typeof path === "string" && path !== ":memory:") {
+    await mkdir(dirname(path), { recursive: true });
+  }
+  return (await factory({ ...target.options, ...options.providerOptions })) as StorageProvider;
+}
+
+/**
  * Opens a vault.
  *
  * | URL | backend |
@@ -93,6 +166,11 @@ export async function loadVaultFactory(target: VaultTarget): Promise<(options: o
  * | `postgres://…`, `redis://…`, `mongodb://…`, `s3://bucket/prefix`, `qdrant://host:6333` | the matching `@agentvault/provider-*` package |
  * | `https://…` | the hosted server, through `@agentvault/client` |
  *
+ * With no URL or a storage URL literal (`EmbeddedVaultUrl`), the result is typed as an
+ * `EmbeddedVault`, so `vault.on("operation", listener)` type-checks; any other `string` (an
+ * environment variable, say) gives a `Vault`: narrow it with `isEmbeddedVault` from
+ * `@agentvault/core`.
+ *
  * @throws ProviderPackageMissingError naming the package to install when the URL's package is absent.
  * @throws ValidationError for an unknown scheme or a malformed URL.
  * @example
@@ -100,22 +178,20 @@ export async function loadVaultFactory(target: VaultTarget): Promise<(options: o
  * const vault = await openVault();
  * const key = await vault.store("notes", { text: "Remember to back up weekly" });
  */
+export async function openVault(
+  url?: EmbeddedVaultUrl,
+  options?: OpenVaultOptions,
+): Promise<EmbeddedVault>;
+export async function openVault(url?: string, options?: OpenVaultOptions): Promise<Vault>;
 export async function openVault(url?: string, options: OpenVaultOptions = {}): Promise<Vault> {
   const target = parseVaultUrl(url, options.cwd ?? process.cwd());
   const database = options.database ?? "default";
-  const factory = await loadVaultFactory(target);
   if (target.returns === "vault") {
+    const factory = await loadVaultFactory(target);
     const apiKey = options.apiKey ?? process.env.AGENTVAULT_API_KEY;
     return (await factory({ ...target.options, apiKey, ...options.providerOptions })) as Vault;
   }
-  const path = target.options.path;
-  if (typeof path === "string" && path !== ":memory:") {
-    await mkdir(dirname(path), { recursive: true });
-  }
-  const provider = (await factory({
-    ...target.options,
-    ...options.providerOptions,
-  })) as StorageProvider;
+  const provider = await openTargetProvider(target, options);
   try {
     const scoped = provider.database === database ? provider : provider.withDatabase(database);
     return createVault({ provider: scoped });

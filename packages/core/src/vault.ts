@@ -80,6 +80,18 @@ export interface EmbeddedVault extends Vault {
 
 const source = "vault";
 
+/**
+ * Whether `vault` runs in this process over a provider (`createVault`, `openVault` on a storage
+ * URL), so it has `on(...)`; false for a hosted-server client.
+ *
+ * @example
+ * const vault = await openVault(process.env.VAULT_URL);
+ * if (isEmbeddedVault(vault)) vault.on("operation", (record) => audit.write(record));
+ */
+export function isEmbeddedVault(vault: Vault): vault is EmbeddedVault {
+  return typeof (vault as Partial<EmbeddedVault>).on === "function";
+}
+
 /** The operation listeners of a vault and of the transactions it runs. */
 interface OperationHooks {
   readonly listeners: Set<OperationSink>;
