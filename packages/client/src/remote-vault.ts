@@ -3,9 +3,10 @@
  * method's arguments as one object, values travel in the core's codec, results come back typed
  * by the server's router, and server errors come back as the core's classes.
  *
+ * Key-value stores are served by the `kv.<method>` procedures (see `remote-kv-store.ts`).
  * What cannot cross the wire fails clearly, with `UnsupportedCapabilityError`: `transaction`
- * (a function cannot be sent), `kv`, `export` and `import` (the server has no procedures for
- * them yet; its admin CLI exports and imports on the backend directly).
+ * (a function cannot be sent), `export` and `import` (the server has no procedures for them
+ * yet; its admin CLI exports and imports on the backend directly).
  */
 
 import {
@@ -27,6 +28,7 @@ import {
 import type { Document, Value } from "@agentvault/query";
 import type { CallRunner } from "./call-runner.js";
 import { isResultSizeError, readInPages } from "./paged-reads.js";
+import { RemoteKeyValueStore } from "./remote-kv-store.js";
 import type { RouterInputs } from "./router-types.js";
 
 const source = "client";
@@ -169,16 +171,33 @@ export class RemoteVault implements Vault {
     return createCollection<T>(this, validateCollectionName(name, { source }));
   }
 
+  /**
+   * Opens (creating unless `mustExist`) the key-value store `name` on the server. The name is
+   * qualified like a collection name (`settings` opened with the key of `billing` is
+   * `billing.settings`, which is the returned store's `name`) and shares that collection name's
+   * owner and grants: opening needs `read`, creating needs `write`, `drop` needs `admin`.
+   *
+   * @throws NotFoundError when `mustExist` is set and the store does not exist.
+   * @throws PermissionDeniedError when the key may not read (or create) the store.
+   * @example
+   * const settings = await vault.kv<string>("settings");
+   * await settings.set("theme", "dark", { ttl: 3600 });
+   * await settings.pop("theme"); // "dark", removed in one server call
+   */
   async kv<V extends Value = Value>(
-    _name: string,
-    _options?: KeyValueOpenOptions,
+    name: string,
+    options?: KeyValueOpenOptions,
   ): Promise<KeyValueStore<V>> {
-    throw unsupported(
-      "keyValue",
-      "Key-value stores are not served over HTTP yet; use a collection, or an embedded vault",
-    );
+    const input = { store: name, mustExist: options?.mustExist };
+    const opened = await this.runner.run((trpc, signal) => trpc.kv.open.mutate(input, { signal }));
+    return new RemoteKeyValueStore<V>(this.runner, opened.name);
   }
 
+  /**
+   * Always throws `UnsupportedCapabilityError("transactions")`: a function cannot be sent to the
+   * server. Updates with operators are atomic per document, and a key-value store's `pop`,
+   * `popItem`, `setDefault` and `update` are atomic on the server.
+   */
   async transaction<T>(_fn: (tx: Vault) => Promise<T>): Promise<T> {
     throw unsupported(
       "transactions",

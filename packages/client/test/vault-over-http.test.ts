@@ -163,10 +163,9 @@ describe("a remote vault behaves like an embedded one", () => {
     await expect(analytics.count("shop.events")).rejects.toBeInstanceOf(PermissionDeniedError);
   });
 
-  it("fails clearly where HTTP cannot serve: kv, transactions, export, import", async () => {
+  it("fails clearly where HTTP cannot serve: transactions, export, import", async () => {
     const capabilityOf = (error: unknown) =>
       UnsupportedCapabilityError.isInstance(error) ? error.capability : error;
-    await expect(remote.kv("settings").catch(capabilityOf)).resolves.toBe("keyValue");
     await expect(remote.transaction(async () => 1).catch(capabilityOf)).resolves.toBe(
       "transactions",
     );

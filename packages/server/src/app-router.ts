@@ -1,10 +1,12 @@
 /**
- * The whole API: `vault.*` (the Vault methods), `admin.*` (tenants, keys, grants, manifests,
- * audit) and `health`. `AppRouter` is the type `@agentvault/client` is written against.
+ * The whole API: `vault.*` (the Vault methods), `kv.*` (key-value stores), `admin.*` (tenants,
+ * keys, grants, manifests, audit) and `health`. `AppRouter` is the type `@agentvault/client`
+ * is written against.
  */
 
 import { adminRouter } from "./admin-router.js";
 import { noInput } from "./input-schemas.js";
+import { kvRouter } from "./kv-router.js";
 import { publicProcedure } from "./procedures.js";
 import { t } from "./trpc.js";
 import { vaultRouter } from "./vault-router.js";
@@ -12,6 +14,7 @@ import { vaultRouter } from "./vault-router.js";
 /** The router every broker serves. */
 export const appRouter = t.router({
   vault: vaultRouter,
+  kv: kvRouter,
   admin: adminRouter,
   /** Whether this instance and its storage answer; needs no key. */
   health: publicProcedure.input(noInput).query(async ({ ctx }) => {

@@ -6,6 +6,7 @@
  * validates them fully.
  */
 
+import type { Value } from "@agentvault/query";
 import { z } from "zod";
 import { keyRoles, permissions } from "./permissions.js";
 
@@ -78,3 +79,20 @@ export const principalName = z.string().min(1).max(64);
 
 /** An empty input (procedures without arguments still reject unknown fields). */
 export const noInput = z.object({}).strict().optional();
+
+/** A key-value store name as written by the caller (`settings` or `service.settings`). */
+export const kvStoreName = collectionName;
+/** A stored value: any AgentVault value (the core validates it fully); never absent. */
+export const kvValue = z.custom<Value>((value) => value !== undefined, {
+  message: "Expected a value",
+});
+/** A time to live in seconds (the core refuses one that is not positive, with its own message). */
+export const kvTtl = z.number();
+/** A key-value store alone. */
+export const kvStoreInput = z.object({ store: kvStoreName }).strict();
+/** A key-value store and one of its keys. */
+export const kvKeyInput = z.object({ store: kvStoreName, key: recordKey }).strict();
+/** A page of a key-value store's entries: those after the key `after`, in key order. */
+export const kvPageInput = z
+  .object({ store: kvStoreName, after: recordKey.optional(), limit: count.max(100_000).optional() })
+  .strict();
