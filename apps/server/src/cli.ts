@@ -10,6 +10,8 @@
  * pnpm --filter @agentvault/server-app cli keys revoke <tenant> <key id>
  * pnpm --filter @agentvault/server-app cli export <tenant> [--out file.jsonl]
  * pnpm --filter @agentvault/server-app cli import <tenant> <file.jsonl>
+ * pnpm --filter @agentvault/server-app cli migrate --to <storage url> [--from <storage url>] [--tenant <tenant>]...
+ * pnpm --filter @agentvault/server-app cli re-encrypt [--tenant <tenant>]... [--encrypt-plaintext]
  * ```
  *
  * New keys are printed once, on stdout; everything else goes to stderr.
@@ -19,7 +21,7 @@ import { once } from "node:events";
 import { createReadStream, createWriteStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import { createVault, type StorageProvider } from "@agentvault/core";
+import { createVault, migrate, reencrypt, type StorageProvider } from "@agentvault/core";
 import {
   type KeyRole,
   keyRoles,
@@ -28,8 +30,13 @@ import {
   validatePrincipalName,
   validateTenantId,
 } from "@agentvault/server";
-import { readServiceConfig } from "./config.js";
-import { openStorageProvider } from "./storage.js";
+import { readServiceConfig, type ServiceConfig } from "./config.js";
+import {
+  configuredStorageUrl,
+  openBackendProvider,
+  openStorageProvider,
+  openStorageUrl,
+} from "./storage.js";
 
 const usage = `Usage: cli <command>
   tenants list
@@ -38,7 +45,14 @@ const usage = `Usage: cli <command>
   keys create <tenant> <principal> [--role service|agent|reader|admin]
   keys revoke <tenant> <key id>
   export <tenant> [--out file.jsonl]
-  import <tenant> <file.jsonl>`;
+  import <tenant> <file.jsonl>
+  migrate --to <storage url> [--from <storage url>] [--tenant <tenant>]... [--skip-verify]
+      copies the system database and every tenant's (or only the named tenants') between
+      backends, keeping keys, values, metadata, expiry and dates; --from defaults to the
+      configured storage
+  re-encrypt [--tenant <tenant>]... [--encrypt-plaintext]
+      rewrites every record not sealed with the first key of AGENTVAULT_ENCRYPTION_KEYS, so
+      the other keys can be removed; --encrypt-plaintext also encrypts plaintext records`;
 
 class UsageError extends Error {}
 
@@ -48,13 +62,201 @@ function argument(values: readonly string[], index: number, name: string): strin
   return value;
 }
 
-async function run(provider: StorageProvider, argv: readonly string[]): Promise<void> {
+/** The providers a command opened, closed when it ends. */
+class Providers {
+  readonly #config: ServiceConfig;
+  readonly #open: StorageProvider[] = [];
+  #service: StorageProvider | undefined;
+
+  constructor(config: ServiceConfig) {
+    this.#config = config;
+  }
+
+  /** The configured storage as the service sees it (decrypting when keys are configured). */
+  async service(): Promise<StorageProvider> {
+    this.#service ??= this.#keep(await openStorageProvider(this.#config));
+    return this.#service;
+  }
+
+  /** The configured storage as stored: ciphertext stays ciphertext. */
+  async backend(): Promise<StorageProvider> {
+    return this.#keep(await openBackendProvider(this.#config));
+  }
+
+  async url(url: string, what: string): Promise<StorageProvider> {
+    return this.#keep(await openStorageUrl(url, what));
+  }
+
+  #keep(provider: StorageProvider): StorageProvider {
+    this.#open.push(provider);
+    return provider;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.#open.map((provider) => provider.close()));
+  }
+}
+
+/**
+ * The databases a command covers: the named tenants' (checked against the system database), or
+ * the system database and every tenant's.
+ */
+async function serverDatabases(
+  provider: StorageProvider,
+  config: ServiceConfig,
+  tenants: readonly string[] | undefined,
+): Promise<{ system: string; databases: string[]; tenants: string[] }> {
+  const system = `${config.databasePrefix}system`;
+  // Only record keys are read here, which stay plaintext under encryption.
+  const known = await new SystemStore(
+    provider.withDatabase(system),
+    undefined,
+    Date.now,
+  ).listTenants();
+  if (tenants === undefined || tenants.length === 0) {
+    const databases = [
+      system,
+      ...known.map((tenant) => tenantDatabaseName(config.databasePrefix, tenant)),
+    ];
+    return { system, databases, tenants: known };
+  }
+  const chosen = tenants.map((tenant) => validateTenantId(tenant));
+  const missing = chosen.filter((tenant) => !known.includes(tenant));
+  if (missing.length > 0) {
+    throw new Error(`No such tenant in the source's system database: ${missing.join(", ")}`);
+  }
+  const databases = chosen.map((tenant) => tenantDatabaseName(config.databasePrefix, tenant));
+  return { system, databases, tenants: chosen };
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+async function migrateCommand(
+  providers: Providers,
+  config: ServiceConfig,
+  options: {
+    from?: string | undefined;
+    to?: string | undefined;
+    tenant?: string[] | undefined;
+    verify: boolean;
+  },
+): Promise<void> {
+  if (options.to === undefined) throw new UsageError("migrate needs --to <storage url>");
+  const fromUrl = options.from ?? configuredStorageUrl(config);
+  if (fromUrl.trim() === options.to.trim()) {
+    throw new UsageError("--from and --to name the same storage");
+  }
+  // Records are copied as stored: encrypted ones stay encrypted under the same keys.
+  const from =
+    options.from === undefined
+      ? await providers.backend()
+      : await providers.url(options.from, "--from");
+  const to = await providers.url(options.to, "--to");
+  const { system, databases, tenants } = await serverDatabases(from, config, options.tenant);
+  const report = await migrate({ from, to, databases, verify: options.verify });
+  if (options.tenant !== undefined && options.tenant.length > 0) {
+    // The named tenants' registrations, so the target's server knows them; their API keys stay.
+    const source = from.withDatabase(system);
+    const target = to.withDatabase(system);
+    for (const tenant of tenants) {
+      const record = await source.get("_av_tenants", tenant);
+      if (record !== null) await target.put("_av_tenants", record);
+    }
+  }
+  for (const entry of report.databases) {
+    const counts = Object.values(entry.collections);
+    const records = counts.reduce((sum, count) => sum + count, 0);
+    process.stderr.write(
+      `${entry.database}: ${plural(records, "record")} in ${plural(counts.length, "collection")}\n`,
+    );
+  }
+  process.stderr.write(
+    `Migrated ${plural(report.records, "record")} of ${plural(tenants.length, "tenant")} (${plural(report.databases.length, "database")})${options.verify ? ", each page read back from the target and compared" : ""}.\n`,
+  );
+  if (options.tenant !== undefined && options.tenant.length > 0) {
+    process.stderr.write(
+      "API keys live in the system database and were not copied; create new ones on the target with `keys create`.\n",
+    );
+  }
+}
+
+async function reencryptCommand(
+  providers: Providers,
+  config: ServiceConfig,
+  options: { tenant?: string[] | undefined; encryptPlaintext: boolean },
+): Promise<void> {
+  const keys = config.encryptionKeys;
+  if (keys === undefined) {
+    throw new Error(
+      "re-encrypt needs AGENTVAULT_ENCRYPTION_KEYS: the new key first, then the keys to retire",
+    );
+  }
+  const backend = await providers.backend();
+  const { databases } = await serverDatabases(backend, config, options.tenant);
+  let rewritten = 0;
+  let encryptedNow = 0;
+  let records = 0;
+  for (const database of databases) {
+    const report = await reencrypt(backend.withDatabase(database), {
+      keys,
+      encryptPlaintext: options.encryptPlaintext,
+    });
+    records += report.records;
+    rewritten += report.rewritten;
+    encryptedNow += report.encrypted;
+    process.stderr.write(
+      `${database}: ${plural(report.records, "record")}, ${report.rewritten} re-encrypted${options.encryptPlaintext ? `, ${report.encrypted} encrypted from plaintext` : ""}\n`,
+    );
+  }
+  const current = keys[0]?.id ?? "";
+  process.stderr.write(
+    `Re-encrypted ${plural(rewritten, "record")}${options.encryptPlaintext ? ` and encrypted ${encryptedNow} plaintext ones` : ""} of ${plural(records, "record")} in ${plural(databases.length, "database")}; every record is now sealed with key "${current}".\n`,
+  );
+  if (keys.length > 1 && (options.tenant === undefined || options.tenant.length === 0)) {
+    process.stderr.write(
+      `The other keys (${keys
+        .slice(1)
+        .map((key) => `"${key.id}"`)
+        .join(", ")}) can now be removed from AGENTVAULT_ENCRYPTION_KEYS.\n`,
+    );
+  }
+}
+
+async function run(providers: Providers, argv: readonly string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
-    options: { role: { type: "string" }, out: { type: "string" } },
+    options: {
+      role: { type: "string" },
+      out: { type: "string" },
+      from: { type: "string" },
+      to: { type: "string" },
+      tenant: { type: "string", multiple: true },
+      "skip-verify": { type: "boolean" },
+      "encrypt-plaintext": { type: "boolean" },
+    },
   });
   const config = readServiceConfig();
+  const [group, action] = positionals;
+  const single = ["export", "import", "migrate", "re-encrypt"];
+  const command = single.includes(group ?? "") ? group : `${group} ${action ?? ""}`.trim();
+  if (command === "migrate") {
+    return migrateCommand(providers, config, {
+      from: values.from,
+      to: values.to,
+      tenant: values.tenant,
+      verify: values["skip-verify"] !== true,
+    });
+  }
+  if (command === "re-encrypt") {
+    return reencryptCommand(providers, config, {
+      tenant: values.tenant,
+      encryptPlaintext: values["encrypt-plaintext"] === true,
+    });
+  }
+  const provider = await providers.service();
   const system = new SystemStore(
     provider.withDatabase(`${config.databasePrefix}system`),
     undefined,
@@ -66,9 +268,6 @@ async function run(provider: StorageProvider, argv: readonly string[]): Promise<
         tenantDatabaseName(config.databasePrefix, validateTenantId(tenant)),
       ),
     });
-  const [group, action] = positionals;
-  const command =
-    group === "export" || group === "import" ? group : `${group} ${action ?? ""}`.trim();
   switch (command) {
     case "tenants list":
       for (const tenant of await system.listTenants()) process.stdout.write(`${tenant}\n`);
@@ -136,13 +335,14 @@ async function run(provider: StorageProvider, argv: readonly string[]): Promise<
   }
 }
 
-const provider = await openStorageProvider(readServiceConfig());
+let providers: Providers | undefined;
 try {
-  await run(provider, process.argv.slice(2));
+  providers = new Providers(readServiceConfig());
+  await run(providers, process.argv.slice(2));
 } catch (error) {
   if (error instanceof UsageError) process.stderr.write(`${error.message}\n\n${usage}\n`);
   else process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;
 } finally {
-  await provider.close();
+  await providers?.close();
 }

@@ -3,6 +3,11 @@
  * storage opening and start/stop. `main.ts` runs it; `cli.ts` administers it.
  */
 
-export { readServiceConfig, type ServiceConfig } from "./config.js";
+export { parseEncryptionKeys, readServiceConfig, type ServiceConfig } from "./config.js";
 export { type RunningService, startService } from "./service.js";
-export { openStorageProvider } from "./storage.js";
+export {
+  configuredStorageUrl,
+  openBackendProvider,
+  openStorageProvider,
+  openStorageUrl,
+} from "./storage.js";

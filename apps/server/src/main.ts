@@ -4,9 +4,18 @@
  * its hash is stored, and the key is printed here once.
  */
 
+import { readServiceConfig, type ServiceConfig } from "./config.js";
 import { startService } from "./service.js";
 
-const service = await startService();
+let config: ServiceConfig;
+try {
+  config = readServiceConfig();
+} catch (error) {
+  // A configuration mistake is the operator's to fix: its message, not a stack trace.
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}
+const service = await startService(config);
 const logger = service.server.broker.logger;
 if (service.generatedRootKey !== undefined) {
   // Printed, never logged: this is the only time the key exists outside its holder's hands.
