@@ -54,6 +54,13 @@ export interface FindQuery {
   readonly projection?: ProjectionSpec | undefined;
   readonly skip?: number | undefined;
   readonly limit?: number | undefined;
+  /**
+   * True when the caller reads only each record's `key` and `value` (the Vault's documents):
+   * providers may then leave metadata, expiry, vector and times out of what they return, to
+   * read less. Which records match, and their order, never change.
+   * @default false
+   */
+  readonly keysAndValuesOnly?: boolean | undefined;
 }
 
 /** What `put` should do when the key already exists. */

@@ -200,7 +200,7 @@ class ProviderVault implements EmbeddedVault {
     const provider = this.#open();
     const name = validateCollectionName(collection, { source });
     if (key === undefined) {
-      const records = await provider.find(name, { filter: matchAll });
+      const records = await provider.find(name, { filter: matchAll, keysAndValuesOnly: true });
       return records.map(fromRecord);
     }
     const record = await provider.get(name, validateKey(key, { source }));
@@ -222,6 +222,7 @@ class ProviderVault implements EmbeddedVault {
       sort: parsed.sort,
       skip: parsed.skip,
       limit: parsed.limit,
+      keysAndValuesOnly: true,
     });
     const docs = records.map(fromRecord);
     if (parsed.projection === undefined) return docs;

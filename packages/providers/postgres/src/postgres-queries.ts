@@ -27,7 +27,14 @@ import type { ArrayShapes } from "./postgres-array-shapes.js";
 import type { ServerSettings } from "./postgres-connection.js";
 import { source } from "./postgres-errors.js";
 import { type CompiledSqlFilter, compileFilterToSql } from "./postgres-filter-compiler.js";
-import { liveCondition, type RecordRow, recordColumns, rowToRecord } from "./postgres-records.js";
+import {
+  keyValueColumns,
+  keyValueTupleToRecord,
+  liveCondition,
+  type RecordTuple,
+  recordColumns,
+  tupleToRecord,
+} from "./postgres-records.js";
 import type { Session } from "./postgres-session.js";
 import type { CollectionTable, SchemaTables } from "./postgres-tables.js";
 import { SqlParameters } from "./sql-parameters.js";
@@ -64,9 +71,6 @@ interface Attempt<T> {
 
 /** A compiled filter, with the guard column's SQL when it relies on array shapes. */
 type GuardedFilter = CompiledSqlFilter & { readonly guard?: string | undefined };
-
-/** A row with the guard column. */
-type GuardedRow = RecordRow & { readonly av_current?: boolean };
 
 /** Filtered reads over the tables of one schema. */
 export class PostgresQueries {
@@ -119,24 +123,44 @@ export class PostgresQueries {
   }
 
   async #rows(session: Session, table: CollectionTable, sql: string, params: unknown[]) {
-    const result = await session.executor.query<RecordRow>(
+    const result = await session.executor.query<RecordTuple>(
       `SELECT ${recordColumns} FROM ${table.name} WHERE ${sql}`,
       params,
+      { rowMode: "array" },
     );
-    return result.rows.map(rowToRecord);
+    return result.rows.map(tupleToRecord);
   }
 
-  /** Rows and, when `guard` is given, whether the shapes were current (unknown with no row). */
+  /**
+   * Rows and, when `guard` is given, whether the shapes were current (unknown with no row).
+   * With `keysAndValuesOnly`, only keys and values are read (records hold nothing else).
+   */
   async #guardedRows(
     session: Session,
-    input: { table: CollectionTable; guard: string | undefined; sql: string; params: unknown[] },
+    input: {
+      table: CollectionTable;
+      guard: string | undefined;
+      sql: string;
+      params: unknown[];
+      keysAndValuesOnly?: boolean;
+    },
   ): Promise<Attempt<StoredRecord[]>> {
+    const lean = input.keysAndValuesOnly === true;
     const guard = input.guard === undefined ? "" : `, ${input.guard} AS av_current`;
-    const result = await session.executor.query<GuardedRow>(
-      `SELECT ${recordColumns}${guard} FROM ${input.table.name} WHERE ${input.sql}`,
+    const result = await session.executor.query<RecordTuple>(
+      `SELECT ${lean ? keyValueColumns : recordColumns}${guard} FROM ${input.table.name} WHERE ${input.sql}`,
       input.params,
+      { rowMode: "array" },
     );
-    return { value: result.rows.map(rowToRecord), current: result.rows[0]?.av_current };
+    const rows = result.rows;
+    const toRecord = lean ? keyValueTupleToRecord : tupleToRecord;
+    const records = new Array<StoredRecord>(rows.length);
+    for (let index = 0; index < rows.length; index++) records[index] = toRecord(rows[index]!);
+    // The guard column comes right after the selected record columns.
+    const first = rows[0];
+    const current =
+      input.guard === undefined || first === undefined ? undefined : first[lean ? 2 : 7];
+    return { value: records, current: current as boolean | undefined };
   }
 
   async find(session: Session, input: FilterInput & { query: FindQuery }): Promise<StoredRecord[]> {
@@ -151,7 +175,14 @@ export class PostgresQueries {
         const skip = whole(input.query.skip);
         if (limit !== undefined) sql += ` LIMIT $${params.push(limit)}::bigint`;
         if (skip !== undefined && skip > 0) sql += ` OFFSET $${params.push(skip)}::bigint`;
-        return this.#guardedRows(session, { table, guard: where.guard, sql, params });
+        // SQL does all the work here, so a caller reading only keys and values gets just those.
+        return this.#guardedRows(session, {
+          table,
+          guard: where.guard,
+          sql,
+          params,
+          keysAndValuesOnly: input.query.keysAndValuesOnly,
+        });
       }
       const sql = `${where.sql} ORDER BY seq`;
       const rows = await this.#guardedRows(session, {

@@ -21,6 +21,12 @@ import { type JsonbText, toJsonbText } from "./postgres-json.js";
 export const recordColumns =
   "key, coalesce(value_text, value::text) AS value, coalesce(metadata_text, metadata::text) AS metadata, expires_at, vector, created_at, updated_at";
 
+/**
+ * What reads that need only keys and values select (`FindQuery.keysAndValuesOnly`), in
+ * array mode: the first two columns of `recordColumns`.
+ */
+export const keyValueColumns = "key, coalesce(value_text, value::text) AS value";
+
 /** A row as `pg` returns it for `recordColumns`. */
 export interface RecordRow {
   readonly key: string;
@@ -47,6 +53,40 @@ export function rowToRecord(row: RecordRow): StoredRecord {
   if (row.created_at !== null) record.createdAt = row.created_at;
   if (row.updated_at !== null) record.updatedAt = row.updated_at;
   return record;
+}
+
+/**
+ * A row of `recordColumns` in array mode (`rowMode: "array"`), columns in select order; reads
+ * of many rows use it, sparing `pg` an object per row. Extra selected columns follow.
+ */
+export type RecordTuple = readonly [
+  key: string,
+  value: string,
+  metadata: string | null,
+  expiresAt: number | null,
+  vector: number[] | null,
+  createdAt: number | null,
+  updatedAt: number | null,
+  ...extra: unknown[],
+];
+
+/** Maps an array-mode row back to a record (as `rowToRecord` does an object row). */
+export function tupleToRecord(row: RecordTuple): StoredRecord {
+  const record: { -readonly [K in keyof StoredRecord]: StoredRecord[K] } = {
+    key: row[0],
+    value: parseValue(row[1]),
+  };
+  if (row[2] !== null) record.metadata = parseValue(row[2]) as StoredRecord["metadata"];
+  if (row[3] !== null) record.expiresAt = row[3];
+  if (row[4] !== null) record.vector = row[4];
+  if (row[5] !== null) record.createdAt = row[5];
+  if (row[6] !== null) record.updatedAt = row[6];
+  return record;
+}
+
+/** Maps an array-mode row of `keyValueColumns` to a record holding only its key and value. */
+export function keyValueTupleToRecord(row: readonly [string, string, ...unknown[]]): StoredRecord {
+  return { key: row[0], value: parseValue(row[1]) };
 }
 
 /** A record checked and encoded for the write statements. */

@@ -19,10 +19,14 @@ export interface CollectionTable {
   readonly name: string;
 }
 
+const maxCached = 10_000;
+
 /** The tables of one schema. */
 export class SchemaTables {
   readonly #connection: PostgresConnection;
   readonly schema: string;
+  /** Each collection's table, computed once (the name takes a hash): at most `maxCached`. */
+  readonly #tables = new Map<string, CollectionTable>();
 
   constructor(connection: PostgresConnection, schema: string) {
     this.#connection = connection;
@@ -31,8 +35,14 @@ export class SchemaTables {
 
   /** The table of a collection, whether or not it exists. */
   table(collection: string): CollectionTable {
-    const table = tableNameFor(collection);
-    return { id: `${this.schema}.${table}`, name: qualifiedName(this.schema, table) };
+    let known = this.#tables.get(collection);
+    if (known === undefined) {
+      const table = tableNameFor(collection);
+      known = { id: `${this.schema}.${table}`, name: qualifiedName(this.schema, table) };
+      if (this.#tables.size >= maxCached) this.#tables.clear();
+      this.#tables.set(collection, known);
+    }
+    return known;
   }
 
   #known(session: Session, table: CollectionTable): boolean {

@@ -202,4 +202,27 @@ describe.skipIf(!probe.available)(`postgres provider specifics ${probe.skipReaso
       .slice(3, 8);
     expect(page.map((record) => record.key)).toEqual(expected);
   });
+
+  it("reads only keys and values when asked, matching and ordering as a full find", async () => {
+    time = Date.UTC(2030, 0, 2);
+    const records: StoredRecord[] = Array.from({ length: 12 }, (_, index) => ({
+      key: `m${String(index).padStart(2, "0")}`,
+      value: { group: index % 3, "z-first": index, at: new Date(Date.UTC(2030, 0, index + 1)) },
+      metadata: { owner: `u${index}` },
+      expiresAt: index === 4 ? time - 1 : time + 60_000,
+      vector: [index, 1],
+    }));
+    await provider.putMany("lean", records);
+    const filter = toRecordFilter(parseFilter({ group: 1 }));
+    const full = await provider.find("lean", { filter });
+    const lean = await provider.find("lean", { filter, keysAndValuesOnly: true });
+    expect(full.map((record) => record.key)).toEqual(["m01", "m07", "m10"]);
+    expect(full[0]!.metadata).toEqual({ owner: "u1" });
+    expect(lean).toEqual(full.map((record) => ({ key: record.key, value: record.value })));
+    expect(Object.keys(lean[0]!.value as object)).toEqual(["group", "z-first", "at"]);
+    expect((lean[0]!.value as { at: unknown }).at).toEqual(new Date(Date.UTC(2030, 0, 2)));
+    const documents = await createVault({ provider }).query("lean", { group: 1 });
+    expect(documents.map((document) => document._id)).toEqual(["m01", "m07", "m10"]);
+    expect(documents[0]).toEqual({ _id: "m01", ...(records[1]!.value as object) });
+  });
 });
