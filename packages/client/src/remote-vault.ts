@@ -4,9 +4,9 @@
  * by the server's router, and server errors come back as the core's classes.
  *
  * Key-value stores are served by the `kv.<method>` procedures (see `remote-kv-store.ts`).
- * What cannot cross the wire fails clearly, with `UnsupportedCapabilityError`: `transaction`
- * (a function cannot be sent), `export` and `import` (the server has no procedures for them
- * yet; its admin CLI exports and imports on the backend directly).
+ * Export and import use the `transfer.<method>` procedures (see `remote-transfer.ts`). What
+ * cannot cross the wire fails clearly, with `UnsupportedCapabilityError`: `transaction` (a
+ * function cannot be sent).
  */
 
 import {
@@ -29,6 +29,7 @@ import type { Document, Value } from "@agentvault/query";
 import type { CallRunner } from "./call-runner.js";
 import { isResultSizeError, readInPages } from "./paged-reads.js";
 import { RemoteKeyValueStore } from "./remote-kv-store.js";
+import { exportOverHttp, importOverHttp } from "./remote-transfer.js";
 import type { RouterInputs } from "./router-types.js";
 
 const source = "client";
@@ -205,19 +206,27 @@ export class RemoteVault implements Vault {
     );
   }
 
+  /**
+   * Streams the tenant's collections and key-value stores as the core's export JSON Lines
+   * (header, records, trailer with counts and SHA-256), read from the server a page at a time.
+   * Needs a tenant admin key. The server's registry, grants and audit log are not exported.
+   *
+   * @throws PermissionDeniedError (on the first `next()`) when the key is not a tenant admin key.
+   */
   export(): AsyncIterable<string> {
-    return {
-      [Symbol.asyncIterator]: () => ({
-        next: () =>
-          Promise.reject(
-            unsupported("export", "Export is not served over HTTP; use the server's admin CLI"),
-          ),
-      }),
-    };
+    return { [Symbol.asyncIterator]: () => exportOverHttp(this.runner) };
   }
 
-  async import(_lines: Iterable<string> | AsyncIterable<string>): Promise<number> {
-    throw unsupported("import", "Import is not served over HTTP; use the server's admin CLI");
+  /**
+   * Verifies the whole export locally (header, counts, checksum, records) before sending
+   * anything, then sends its records a page at a time; needs a tenant admin key.
+   * @returns How many records the server wrote (expired ones are skipped).
+   * @throws IntegrityError when the lines are truncated, edited or malformed (nothing is sent).
+   * @throws PermissionDeniedError when the key is not a tenant admin key, or the lines hold the
+   *   server's own `_av` collections.
+   */
+  async import(lines: Iterable<string> | AsyncIterable<string>): Promise<number> {
+    return importOverHttp(this.runner, lines);
   }
 
   /** Stops this client (and every view made with `withOptions`): later calls fail. */

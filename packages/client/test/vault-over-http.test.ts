@@ -163,15 +163,12 @@ describe("a remote vault behaves like an embedded one", () => {
     await expect(analytics.count("shop.events")).rejects.toBeInstanceOf(PermissionDeniedError);
   });
 
-  it("fails clearly where HTTP cannot serve: transactions, export, import", async () => {
+  it("fails clearly where HTTP cannot serve: transactions", async () => {
     const capabilityOf = (error: unknown) =>
       UnsupportedCapabilityError.isInstance(error) ? error.capability : error;
     await expect(remote.transaction(async () => 1).catch(capabilityOf)).resolves.toBe(
       "transactions",
     );
-    const iterator = remote.export()[Symbol.asyncIterator]();
-    await expect(iterator.next().catch(capabilityOf)).resolves.toBe("export");
-    await expect(remote.import([]).catch(capabilityOf)).resolves.toBe("import");
   });
 
   it("reports health and refuses calls once closed", async () => {
