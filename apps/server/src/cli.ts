@@ -8,8 +8,8 @@
  * pnpm --filter @agentvault/server-app cli keys list <tenant>
  * pnpm --filter @agentvault/server-app cli keys create <tenant> <principal> [--role service|agent|reader|admin]
  * pnpm --filter @agentvault/server-app cli keys revoke <tenant> <key id>
- * pnpm --filter @agentvault/server-app cli export <tenant> [--out file.jsonl]
- * pnpm --filter @agentvault/server-app cli import <tenant> <file.jsonl>
+ * pnpm --filter @agentvault/server-app cli export <tenant> [--out file.jsonl] [--ciphertext]
+ * pnpm --filter @agentvault/server-app cli import <tenant> <file.jsonl> [--ciphertext]
  * pnpm --filter @agentvault/server-app cli migrate --to <storage url> [--from <storage url>] [--tenant <tenant>]...
  * pnpm --filter @agentvault/server-app cli re-encrypt [--tenant <tenant>]... [--encrypt-plaintext]
  * ```
@@ -21,7 +21,14 @@ import { once } from "node:events";
 import { createReadStream, createWriteStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import { createVault, migrate, reencrypt, type StorageProvider } from "@agentvault/core";
+import {
+  createVault,
+  exportRecords,
+  importRecords,
+  migrate,
+  reencrypt,
+  type StorageProvider,
+} from "@agentvault/core";
 import {
   type KeyRole,
   keyRoles,
@@ -44,8 +51,10 @@ const usage = `Usage: cli <command>
   keys list <tenant>
   keys create <tenant> <principal> [--role service|agent|reader|admin]
   keys revoke <tenant> <key id>
-  export <tenant> [--out file.jsonl]
-  import <tenant> <file.jsonl>
+  export <tenant> [--out file.jsonl] [--ciphertext]
+  import <tenant> <file.jsonl> [--ciphertext]
+      --ciphertext (with AGENTVAULT_ENCRYPTION_KEYS): export the records as stored, still
+      encrypted, instead of decrypted; such a file imports into the same tenant name only
   migrate --to <storage url> [--from <storage url>] [--tenant <tenant>]... [--skip-verify]
       copies the system database and every tenant's (or only the named tenants') between
       backends, keeping keys, values, metadata, expiry and dates; --from defaults to the
@@ -224,6 +233,84 @@ async function reencryptCommand(
   }
 }
 
+async function writeLines(lines: AsyncIterable<string>, file: string | undefined): Promise<void> {
+  const out = file === undefined ? process.stdout : createWriteStream(file);
+  for await (const line of lines) {
+    if (!out.write(`${line}\n`)) await once(out, "drain");
+  }
+  if (out !== process.stdout) await new Promise<void>((resolve) => out.end(() => resolve()));
+}
+
+function readLines(file: string): AsyncIterable<string> {
+  return createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+}
+
+function requireKeys(config: ServiceConfig): readonly { readonly id: string }[] {
+  if (config.encryptionKeys === undefined) {
+    throw new UsageError(
+      "--ciphertext needs AGENTVAULT_ENCRYPTION_KEYS: the store is not encrypted",
+    );
+  }
+  return config.encryptionKeys;
+}
+
+/** `export --ciphertext`: the tenant's records as stored, sealed values and all. */
+async function exportCiphertext(
+  providers: Providers,
+  config: ServiceConfig,
+  tenant: string,
+  file: string | undefined,
+): Promise<void> {
+  requireKeys(config);
+  const database = tenantDatabaseName(config.databasePrefix, validateTenantId(tenant));
+  const backend = (await providers.backend()).withDatabase(database);
+  await writeLines(exportRecords(backend, { now: Date.now }), file);
+}
+
+/**
+ * `import --ciphertext`: restores a ciphertext export into the tenant it came from, after
+ * checking that it is that tenant's and that every record's key is in the ring.
+ */
+async function importCiphertext(
+  providers: Providers,
+  config: ServiceConfig,
+  tenant: string,
+  file: string,
+): Promise<number> {
+  const ring = new Set(requireKeys(config).map((key) => key.id));
+  const database = tenantDatabaseName(config.databasePrefix, validateTenantId(tenant));
+  const lines: string[] = [];
+  for await (const line of readLines(file)) lines.push(line);
+  let header: { database?: unknown } = {};
+  try {
+    header = JSON.parse(lines[0] ?? "{}") as { database?: unknown };
+  } catch {
+    // importRecords names what is wrong with the file.
+  }
+  if (typeof header.database === "string" && header.database !== database) {
+    throw new Error(
+      `This ciphertext export is of database "${header.database}"; it imports into that one only (each record is encrypted for its database), not "${database}"`,
+    );
+  }
+  const unknownKeys = new Set<string>();
+  for (const line of lines.slice(1)) {
+    let kid: unknown;
+    try {
+      kid = (JSON.parse(line) as { v?: { kid?: unknown } }).v?.kid;
+    } catch {
+      continue; // importRecords rejects the malformed line, naming it.
+    }
+    if (typeof kid === "string" && !ring.has(kid)) unknownKeys.add(kid);
+  }
+  if (unknownKeys.size > 0) {
+    throw new Error(
+      `The export holds records sealed with key ${[...unknownKeys].map((id) => `"${id}"`).join(", ")}, which AGENTVAULT_ENCRYPTION_KEYS lacks; nothing was imported`,
+    );
+  }
+  const backend = (await providers.backend()).withDatabase(database);
+  return importRecords(backend, lines, { now: Date.now });
+}
+
 async function run(providers: Providers, argv: readonly string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: [...argv],
@@ -236,6 +323,7 @@ async function run(providers: Providers, argv: readonly string[]): Promise<void>
       tenant: { type: "string", multiple: true },
       "skip-verify": { type: "boolean" },
       "encrypt-plaintext": { type: "boolean" },
+      ciphertext: { type: "boolean" },
     },
   });
   const config = readServiceConfig();
@@ -255,6 +343,20 @@ async function run(providers: Providers, argv: readonly string[]): Promise<void>
       tenant: values.tenant,
       encryptPlaintext: values["encrypt-plaintext"] === true,
     });
+  }
+  if (command === "export" && values.ciphertext === true) {
+    return exportCiphertext(providers, config, argument(positionals, 1, "tenant"), values.out);
+  }
+  if (command === "import" && values.ciphertext === true) {
+    const tenant = argument(positionals, 1, "tenant");
+    const count = await importCiphertext(
+      providers,
+      config,
+      tenant,
+      argument(positionals, 2, "file"),
+    );
+    process.stderr.write(`Imported ${count} records.\n`);
+    return;
   }
   const provider = await providers.service();
   const system = new SystemStore(
@@ -311,20 +413,12 @@ async function run(providers: Providers, argv: readonly string[]): Promise<void>
     }
     case "export": {
       const vault = tenantVault(argument(positionals, 1, "tenant"));
-      const out = values.out === undefined ? process.stdout : createWriteStream(values.out);
-      for await (const line of vault.export()) {
-        if (!out.write(`${line}\n`)) await once(out, "drain");
-      }
-      if (out !== process.stdout) await new Promise<void>((resolve) => out.end(() => resolve()));
+      await writeLines(vault.export(), values.out);
       return;
     }
     case "import": {
       const vault = tenantVault(argument(positionals, 1, "tenant"));
-      const lines = createInterface({
-        input: createReadStream(argument(positionals, 2, "file")),
-        crlfDelay: Infinity,
-      });
-      const count = await vault.import(lines);
+      const count = await vault.import(readLines(argument(positionals, 2, "file")));
       process.stderr.write(`Imported ${count} records.\n`);
       return;
     }

@@ -150,3 +150,44 @@ describe("encryption at rest in the service's SQLite files", () => {
     );
   }, 60_000);
 });
+
+describe("cli export/import --ciphertext", () => {
+  it("backs a tenant up still encrypted and restores it into the same tenant only", async () => {
+    const folder = await dataDir();
+    await storeSecret(folder, `old:${oldKey}`);
+    const keys = { AGENTVAULT_ENCRYPTION_KEYS: `old:${oldKey}` };
+    const file = join(folder, "acme.cipher.jsonl");
+    const exported = await cli(["export", "acme", "--ciphertext", "--out", file], {
+      AGENTVAULT_DATA_DIR: folder,
+      ...keys,
+    });
+    expect(exported.code).toBe(0);
+    const backup = (await filesUnder(folder)).get(file);
+    expect(backup?.toString()).toMatch(/"kid":"old"/);
+    expect(backup?.includes(secret)).toBe(false);
+
+    const restored = await dataDir();
+    const env = { AGENTVAULT_DATA_DIR: restored, ...keys };
+    const wrongTenant = await cli(["import", "globex", file, "--ciphertext"], env);
+    expect(wrongTenant.code).toBe(1);
+    expect(wrongTenant.stderr).toMatch(/export is of database "agentvault_acme_vault"/);
+    const wrongKeys = await cli(["import", "acme", file, "--ciphertext"], {
+      AGENTVAULT_DATA_DIR: restored,
+      AGENTVAULT_ENCRYPTION_KEYS: `new:${newKey}`,
+    });
+    expect(wrongKeys.stderr).toMatch(
+      /sealed with key "old", which AGENTVAULT_ENCRYPTION_KEYS lacks/,
+    );
+    const plain = await cli(["import", "acme", file, "--ciphertext"], {
+      AGENTVAULT_DATA_DIR: restored,
+    });
+    expect(plain.stderr).toMatch(/--ciphertext needs AGENTVAULT_ENCRYPTION_KEYS/);
+
+    const imported = await cli(["import", "acme", file, "--ciphertext"], env);
+    expect(imported.stderr).toMatch(/Imported [1-9]\d* records/);
+    const files = await filesUnder(restored);
+    expect([...files.values()].some((bytes) => bytes.includes(secret))).toBe(false);
+    const readBack = await cli(["export", "acme"], env);
+    expect(readBack.stdout).toContain(secret);
+  }, 120_000);
+});
