@@ -179,6 +179,36 @@ describe("key-value stores over HTTP", () => {
     expect(remote.afterDrop).toMatchObject({ threw: "NotFoundError" });
   });
 
+  it("keeps pop, popItem and setDefault atomic under concurrent callers", async () => {
+    const store = await shop.kv("races");
+    const other = await (await server.clientFor("shop")).kv("races", { mustExist: true });
+    await store.set("prize", "won");
+    const pops = await Promise.all(
+      Array.from({ length: 12 }, (_, index) =>
+        (index % 2 === 0 ? store : other).pop("prize", "lost"),
+      ),
+    );
+    expect(pops.filter((value) => value === "won")).toHaveLength(1);
+    expect(pops.filter((value) => value === "lost")).toHaveLength(11);
+
+    const defaults = await Promise.all(
+      Array.from({ length: 12 }, (_, index) => store.setDefault("first", `caller-${index}`)),
+    );
+    expect(new Set(defaults).size).toBe(1);
+    expect(await store.get("first")).toBe(defaults[0]);
+
+    // Six callers (fewer than the core's eight attempts each): every entry goes to exactly one.
+    await store.clear();
+    await store.setMany(Array.from({ length: 6 }, (_, index) => [`item-${index}`, index]));
+    const items = await Promise.all(
+      Array.from({ length: 6 }, (_, index) => (index % 2 === 0 ? store : other).popItem()),
+    );
+    expect(items.map(([key]) => key).sort()).toEqual(
+      Array.from({ length: 6 }, (_, index) => `item-${index}`),
+    );
+    expect(await store.size()).toBe(0);
+  });
+
   it("names a store like a collection: the key's namespace, unless the name has one", async () => {
     const store = await shop.kv("carts");
     expect(store.name).toBe("shop.carts");
