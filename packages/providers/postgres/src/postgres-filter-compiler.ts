@@ -289,6 +289,21 @@ export function compileFilterToSql(
 }
 
 /**
+ * Whether every placeholder after the first `keep` is used and first appears in number order,
+ * so renumbering would change nothing (the common case, checked without a regular expression).
+ */
+function numberedInOrder(sql: string, count: number, keep: number): boolean {
+  let previous = -1;
+  for (let position = keep + 1; position <= count; position++) {
+    // `$1::` is never part of `$11::` or `$21::`: the `$` must come right before the digits.
+    const at = sql.indexOf(`$${position}::`);
+    if (at < 0 || at < previous) return false;
+    previous = at;
+  }
+  return true;
+}
+
+/**
  * Renumbers the placeholders after the first `keep` so that only those the SQL still uses are
  * sent: parts of a filter left to memory drop their SQL, and PostgreSQL rejects unused trailing
  * parameters. Generated SQL holds no user text, so `$n::` occurs only as a placeholder.
@@ -298,6 +313,7 @@ function compactParameters(
   values: readonly unknown[],
   keep: number,
 ): { sql: string; params: unknown[] } {
+  if (numberedInOrder(sql, values.length, keep)) return { sql, params: values.slice() };
   const params = values.slice(0, keep);
   const renumbered = new Map<number, number>();
   const compacted = sql.replace(/\$(\d+)::/g, (placeholder, digits: string) => {
