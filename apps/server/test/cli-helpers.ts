@@ -15,10 +15,19 @@ export interface CliResult {
 
 /** Runs `src/cli.ts` in a child process with `env` over a clean service environment. */
 export function cli(args: readonly string[], env: Record<string, string>): Promise<CliResult> {
+  return runScript("src/cli.ts", args, env);
+}
+
+/** Runs a script of this app (`src/main.ts`, `src/cli.ts`) in a child process with `env`. */
+export function runScript(
+  script: string,
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [...nodeArgs, "src/cli.ts", ...args],
+      [...nodeArgs, script, ...args],
       {
         cwd: appDir,
         env: {

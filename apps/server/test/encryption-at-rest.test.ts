@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createVaultClient } from "@agentvault/client";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseEncryptionKeys, readServiceConfig, startService } from "../src/index.js";
-import { cli, filesUnder } from "./cli-helpers.js";
+import { cli, filesUnder, runScript } from "./cli-helpers.js";
 
 const rootKey = `root-${randomBytes(24).toString("hex")}`;
 const oldKey = randomBytes(32).toString("base64");
@@ -84,6 +84,21 @@ describe("AGENTVAULT_ENCRYPTION_KEYS", () => {
       }
     }
   });
+});
+
+describe("pnpm start with a bad AGENTVAULT_ENCRYPTION_KEYS", () => {
+  it("exits 1 with the message alone, before opening anything", async () => {
+    const folder = await dataDir();
+    const started = await runScript("src/main.ts", [], {
+      ...serviceEnv(join(folder, "never-created"), `k1:${newKey.slice(0, 20)}`),
+      REDIS_URL: "",
+    });
+    expect(started.code).toBe(1);
+    expect(started.stderr).toBe(
+      'AGENTVAULT_ENCRYPTION_KEYS is invalid: entry 1: key "k1" must be 32 bytes in base64 (44 characters; generate one with: openssl rand -base64 32)\n',
+    );
+    expect(await readdir(folder)).toEqual([]);
+  }, 60_000);
 });
 
 describe("encryption at rest in the service's SQLite files", () => {
