@@ -19,6 +19,7 @@
  */
 
 import {
+  encodeValue,
   isExpired,
   type KeyValueStore,
   keyValueCollection,
@@ -182,7 +183,8 @@ export const kvRouter = t.router({
 
   /**
    * Live entries after the key `after`, in key order, at most `limit` (clamped to
-   * `maxResultDocuments`). Pages are separate reads, not one snapshot.
+   * `maxResultDocuments`) and about half of `maxBodyBytes` of JSON. Pages are separate reads,
+   * not one snapshot.
    */
   entries: tenantProcedure.input(kvPageInput).query(async ({ ctx, input }): Promise<KvPage> => {
     const store = await openStore(ctx, input.store, "read");
@@ -198,13 +200,26 @@ export const kvRouter = t.router({
       limit,
     });
     const now = ctx.services.now();
+    // Entries travel as JSON: keep a page within half the body limit (escaping can double it),
+    // and always give at least one entry, so a value larger than that still moves.
+    const budget = Math.max(1, Math.floor(ctx.services.limits.maxBodyBytes / 2));
     const entries: [string, Value][] = [];
+    let characters = 0;
+    let last: string | undefined;
+    let read = 0;
     for (const record of records) {
-      if (!isExpired(record, now)) entries.push([record.key, record.value]);
+      if (!isExpired(record, now)) {
+        const size = record.key.length + JSON.stringify(encodeValue(record.value)).length;
+        if (entries.length > 0 && characters + size > budget) break;
+        characters += size;
+        entries.push([record.key, record.value]);
+      }
+      // The cursor is the last key read, expired or not, so a page of expired entries moves on.
+      last = record.key;
+      read++;
     }
-    // The cursor is the last key read, expired or not, so a page of expired entries still moves on.
-    const last = records.at(-1)?.key;
-    return { entries, done: records.length < limit, ...(last === undefined ? {} : { last }) };
+    const done = read === records.length && records.length < limit;
+    return { entries, done, ...(last === undefined ? {} : { last }) };
   }),
 
   /** Deletes the store and its entries; needs `admin` on it. */

@@ -146,3 +146,50 @@ describe("kv and transfer procedures over raw HTTP", () => {
     );
   });
 });
+
+describe("kv pages and export pages within the body limit", () => {
+  let server: StartedServer;
+  let admin: string;
+
+  beforeAll(async () => {
+    server = await startServer({ limits: { rate: { points: 100_000 }, maxBodyBytes: 16_384 } });
+    admin = await createTenant(server, "bulky");
+    await ok(server.url, "kv.open", { store: "big.values" }, admin);
+    for (let index = 0; index < 12; index++) {
+      const value = `${index}`.padEnd(2000, "x");
+      await ok(server.url, "kv.set", { store: "big.values", key: `k${index}`, value }, admin);
+    }
+  });
+  afterAll(() => server.close());
+
+  it("splits kv entries into pages of about half the body limit", async () => {
+    let after: string | undefined;
+    const pages: number[] = [];
+    for (;;) {
+      const page: { entries: unknown[]; done: boolean; last?: string } = await ok(
+        server.url,
+        "kv.entries",
+        after === undefined ? { store: "big.values" } : { store: "big.values", after },
+        admin,
+      );
+      pages.push(page.entries.length);
+      if (page.done) break;
+      after = page.last;
+    }
+    expect(pages.length).toBeGreaterThan(1);
+    expect(Math.max(...pages)).toBeLessThanOrEqual(4);
+    expect(pages.reduce((sum, count) => sum + count, 0)).toBe(12);
+  });
+
+  it("splits export lines the same way", async () => {
+    const page: { lines: string[]; done: boolean } = await ok(
+      server.url,
+      "transfer.exportPage",
+      { collection: "_avkv.big.values" },
+      admin,
+    );
+    expect(page.lines.length).toBeGreaterThan(0);
+    expect(page.lines.length).toBeLessThanOrEqual(4);
+    expect(page.done).toBe(false);
+  });
+});
