@@ -14,8 +14,6 @@
  * are refused with 400 before anything logs them: keys belong in the `Authorization` header.
  */
 
-import { randomUUID } from "node:crypto";
-import { createExpressMiddleware } from "@trpc/server/adapters/express";
 import express, {
   type Express,
   type NextFunction,
@@ -23,8 +21,8 @@ import express, {
   type Response,
   type Router,
 } from "express";
-import { containsApiKey } from "./api-keys.js";
 import type { Broker } from "./broker.js";
+import { beginRequest, handleTrpcRequest, procedurePathOf } from "./trpc-http.js";
 
 /** Options of `createExpressRouter`. */
 export interface ExpressRouterOptions {
@@ -32,56 +30,14 @@ export interface ExpressRouterOptions {
   readonly isDraining?: (() => boolean) | undefined;
 }
 
-const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
-
-function requestIdOf(request: Request): string {
-  const header = request.headers["x-request-id"];
-  return typeof header === "string" && requestIdPattern.test(header) ? header : randomUUID();
-}
-
-function routeOf(path: string): string {
-  if (path.startsWith("/trpc")) return "trpc";
-  if (path === "/healthz" || path === "/readyz" || path === "/metrics") return path.slice(1);
-  return "other";
-}
-
 /** The broker's routes as an express router. */
 export function createExpressRouter(broker: Broker, options: ExpressRouterOptions = {}): Router {
   const router = express.Router();
-  const { logger, metrics } = broker.services;
 
   router.use((request: Request, response: Response, next: NextFunction) => {
-    const requestId = requestIdOf(request);
-    const started = performance.now();
+    const requestId = beginRequest(broker, request, response, request.path, options.isDraining);
+    if (requestId === undefined) return;
     response.locals.requestId = requestId;
-    response.setHeader("x-request-id", requestId);
-    response.on("finish", () => {
-      const route = routeOf(request.path);
-      metrics.httpRequests.inc({ route, status: String(response.statusCode) });
-      // The path only: tRPC puts query inputs in the query string, and they may hold data.
-      logger.info(
-        {
-          requestId,
-          method: request.method,
-          path: request.path,
-          status: response.statusCode,
-          durationMs: Math.round((performance.now() - started) * 100) / 100,
-        },
-        "request",
-      );
-    });
-    if (containsApiKey(request.originalUrl)) {
-      response.status(400).json({
-        error: "API keys are never accepted in URLs; send Authorization: Bearer <key>",
-        requestId,
-      });
-      return;
-    }
-    if (options.isDraining?.()) {
-      response.setHeader("connection", "close");
-      response.status(503).json({ error: "The server is shutting down", requestId });
-      return;
-    }
     next();
   });
 
@@ -95,26 +51,20 @@ export function createExpressRouter(broker: Broker, options: ExpressRouterOption
   });
 
   router.get("/metrics", async (_request, response) => {
-    response.setHeader("content-type", metrics.registry.contentType);
-    response.send(await metrics.registry.metrics());
+    const { registry } = broker.services.metrics;
+    response.setHeader("content-type", registry.contentType);
+    response.send(await registry.metrics());
   });
 
-  router.use(
-    "/trpc",
-    createExpressMiddleware({
-      router: broker.router,
-      createContext: ({ req, res, info }) =>
-        broker.createContext({
-          authorization: req.headers.authorization,
-          requestId: String(res.locals.requestId),
-          remoteAddress: req.socket.remoteAddress,
-          calls: info.calls.length,
-        }),
-      maxBodySize: broker.limits.maxBodyBytes,
-      maxBatchSize: broker.limits.maxBatchSize,
-      allowMethodOverride: true,
-    }),
-  );
+  router.use("/trpc", (request: Request, response: Response) => {
+    void handleTrpcRequest(
+      broker,
+      request,
+      response,
+      procedurePathOf(request.path),
+      String(response.locals.requestId),
+    );
+  });
 
   return router;
 }

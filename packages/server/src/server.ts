@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import express, { type Express } from "express";
 import { type Broker, type BrokerOptions, createBroker } from "./broker.js";
 import { createExpressRouter, installFallbacks } from "./express.js";
+import { beginRequest, handleTrpcRequest, pathOf, procedurePathOf } from "./trpc-http.js";
 
 /** Options of `createServer`: the broker's, plus HTTP settings. */
 export interface ServerOptions extends BrokerOptions {
@@ -38,12 +39,26 @@ export function createServer(options: ServerOptions): AgentVaultServer {
   const broker = createBroker(options);
   let draining = false;
   let closing: Promise<void> | undefined;
+  const isDraining = () => draining;
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
-  app.use(createExpressRouter(broker, { isDraining: () => draining }));
+  app.use(createExpressRouter(broker, { isDraining }));
   installFallbacks(app, broker);
-  const httpServer = createHttpServer(app);
+  // tRPC requests skip express's router (the same bookkeeping runs in `beginRequest`); every
+  // other route goes through the app.
+  const httpServer = createHttpServer((request, response) => {
+    const url = request.url ?? "/";
+    if (!url.startsWith("/trpc/")) {
+      app(request, response);
+      return;
+    }
+    const path = pathOf(url);
+    const requestId = beginRequest(broker, request, response, path, isDraining);
+    if (requestId !== undefined) {
+      void handleTrpcRequest(broker, request, response, procedurePathOf(path), requestId);
+    }
+  });
   httpServer.requestTimeout = broker.limits.callTimeoutMs * 3;
   httpServer.headersTimeout = 30_000;
 
