@@ -59,6 +59,13 @@ interface RemoteErrorShape {
   readonly meta?: { readonly response?: { readonly status?: unknown } } | undefined;
 }
 
+/** The limit a `LIMIT_EXCEEDED` answer without one refers to, by HTTP status. */
+const limitByStatus: Readonly<Record<number, string>> = {
+  408: "timeout",
+  413: "bodySize",
+  429: "rate",
+};
+
 /** The HTTP status of a failed call, when the server answered at all. */
 export function httpStatusOf(error: unknown): number | undefined {
   const shape = error as RemoteErrorShape | null | undefined;
@@ -127,8 +134,14 @@ export function toAgentVaultError(error: unknown): unknown {
   if (code === undefined) return fromHttpStatus(httpStatusOf(error), error);
   const message = typeof shape.message === "string" ? shape.message : "The call failed";
   const build = builders[code];
+  let details = detailsOf(shape);
+  if (code === "LIMIT_EXCEEDED" && details.limit === undefined) {
+    // tRPC's own limit errors (a body over its size limit) carry no `limit`: take it from the status.
+    const limit = limitByStatus[httpStatusOf(error) ?? 0];
+    if (limit !== undefined) details = { ...details, limit };
+  }
   const rebuilt = build
-    ? build(message, detailsOf(shape), { cause: error })
+    ? build(message, details, { cause: error })
     : new AgentVaultError(code, message, { cause: error });
   // The server's message is already prefixed ("[agentvault] [server] ..."): keep it as sent.
   rebuilt.message = message;

@@ -335,3 +335,25 @@ describe("key-value stores over HTTP", () => {
     expect(await counters.get("a", "none")).toBe(1);
   });
 });
+
+describe("key-value writes larger than the server's body limit", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ limits: { maxBodyBytes: 64_000 } });
+  });
+  afterAll(() => server.close());
+
+  it("splits setMany and update into calls the server accepts", async () => {
+    const vault = await server.clientFor("bulk");
+    const store = await vault.kv<string>("blobs");
+    const entries = Array.from(
+      { length: 100 },
+      (_, index) => [`k${String(index).padStart(3, "0")}`, `${index}`.padEnd(2000, "x")] as const,
+    );
+    await store.setMany(entries);
+    expect(await store.size()).toBe(100);
+    expect(await store.snapshot()).toEqual(Object.fromEntries(entries));
+    await store.update(Object.fromEntries(entries.map(([key]) => [key, "y".repeat(2000)])));
+    expect(new Set(await store.values())).toEqual(new Set(["y".repeat(2000)]));
+  });
+});

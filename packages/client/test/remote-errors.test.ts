@@ -171,6 +171,19 @@ describe("toAgentVaultError", () => {
     expect((error as AgentVaultError).code).toBe("INTERNAL");
   });
 
+  it("takes the limit of a LIMIT_EXCEEDED answer without one from its HTTP status", () => {
+    const tooLarge = toAgentVaultError({
+      message: "PAYLOAD_TOO_LARGE",
+      data: { agentVaultCode: "LIMIT_EXCEEDED", httpStatus: 413 },
+    });
+    expect((tooLarge as LimitExceededError).limit).toBe("bodySize");
+    const named = toAgentVaultError({
+      message: "too many",
+      data: { agentVaultCode: "LIMIT_EXCEEDED", httpStatus: 400, details: { limit: "resultSize" } },
+    });
+    expect((named as LimitExceededError).limit).toBe("resultSize");
+  });
+
   it("maps answers without an AgentVault code by HTTP status, and no answer to unavailable", () => {
     const status = (code: number) => toAgentVaultError({ meta: { response: { status: code } } });
     expect(status(503)).toBeInstanceOf(ProviderUnavailableError);
