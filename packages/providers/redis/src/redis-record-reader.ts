@@ -46,6 +46,13 @@ export function decodeLive(text: string | null, key: string, now: number): Loade
   return isExpired(record, now) ? null : { record, text };
 }
 
+/** Decodes a stored text into its record alone; null when missing or expired by `now`. */
+export function liveRecord(text: string | null, key: string, now: number): StoredRecord | null {
+  if (text === null) return null;
+  const record = decodeStoredRecord(text, key);
+  return isExpired(record, now) ? null : record;
+}
+
 /** Reads one record by key; null when missing or expired. */
 export async function loadRecord(target: ReadTarget, key: string): Promise<LoadedRecord | null> {
   return decodeLive(await target.client.get(target.keys.record(key)), key, target.now);
