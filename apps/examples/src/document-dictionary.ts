@@ -1,8 +1,8 @@
 /**
  * A persistent dictionary (seeds 002 and 003: get, set, has, delete, keys, snapshot, setDefault,
- * pop, update) kept in a collection, one document `{ value }` per entry. The seeds' stores are
- * written on the collection API rather than `vault.kv()` because the server serves collections
- * only; this way each example runs unchanged on an embedded vault and on a remote one.
+ * pop, update) kept in a collection, one document `{ value }` per entry. The seeds' stores were
+ * written on the collection API, rather than `vault.kv()`, when the server served collections
+ * only; each example runs unchanged on an embedded vault and on a remote one.
  */
 
 import type { Vault } from "@agentvault/core";
