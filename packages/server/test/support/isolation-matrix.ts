@@ -130,6 +130,47 @@ const cases: Case[] = [
   { path: "vault.listCollections", kind: "anyTenant", input: () => undefined },
   { path: "admin.collections", kind: "anyTenant", input: () => undefined },
   { path: "admin.listGrants", kind: "anyTenant", input: () => undefined },
+  // Key-value stores: `svc.data` is also a store, governed by the same registry entry.
+  { path: "kv.open", kind: "read", input: () => ({ store: target, mustExist: true }) },
+  { path: "kv.get", kind: "read", input: () => ({ store: target, key: "s1" }) },
+  { path: "kv.has", kind: "read", input: () => ({ store: target, key: "s1" }) },
+  { path: "kv.size", kind: "read", input: () => ({ store: target }) },
+  { path: "kv.entries", kind: "read", input: () => ({ store: target }) },
+  // Creating a store is a write (a name per caller, so each call really creates one).
+  { path: "kv.open", kind: "write", input: (i) => ({ store: `svc.created-${i.name}` }) },
+  {
+    path: "kv.set",
+    kind: "write",
+    input: (i) => ({ store: target, key: `set-${i.name}`, value: { writer: i.name } }),
+  },
+  {
+    path: "kv.setMany",
+    kind: "write",
+    input: (i) => ({ store: target, entries: [[`many-${i.name}`, { writer: i.name }]] }),
+  },
+  {
+    path: "kv.update",
+    kind: "write",
+    input: (i) => ({ store: target, entries: { [`update-${i.name}`]: { writer: i.name } } }),
+  },
+  {
+    path: "kv.setDefault",
+    kind: "write",
+    input: (i) => ({ store: target, key: `default-${i.name}`, value: { writer: i.name } }),
+  },
+  { path: "kv.delete", kind: "write", input: () => ({ store: target, key: "no-such-key" }) },
+  { path: "kv.pop", kind: "write", input: () => ({ store: target, key: "no-such-key" }) },
+  { path: "kv.popItem", kind: "write", input: () => ({ store: "svc.scratch" }) },
+  { path: "kv.clear", kind: "write", input: () => ({ store: "svc.scratch" }) },
+  { path: "kv.drop", kind: "admin", input: () => ({ store: "svc.dropme" }) },
+  // Export and import: tenant admin keys only.
+  { path: "transfer.exportStart", kind: "tenantAdmin", input: () => undefined },
+  { path: "transfer.exportPage", kind: "tenantAdmin", input: () => ({ collection: target }) },
+  {
+    path: "transfer.importPage",
+    kind: "tenantAdmin",
+    input: (i) => ({ lines: [JSON.stringify({ c: target, k: "imp", v: { writer: i.name } })] }),
+  },
   {
     path: "admin.applyManifest",
     kind: "manifest",
@@ -138,6 +179,9 @@ const cases: Case[] = [
     }),
   },
 ];
+
+/** Read procedures whose answer holds no stored data (a count, a yes/no, a name). */
+const answersWithoutData = new Set(["vault.count", "kv.open", "kv.has", "kv.size"]);
 
 /** Every procedure path the matrix calls. */
 export const matrixProcedures: ReadonlySet<string> = new Set(
@@ -163,6 +207,20 @@ async function seedTenant(server: StartedServer, tenant: "alpha" | "beta") {
     svc.apiKey,
   );
   await ok(server.url, "vault.store", { collection: "scratch", doc: { n: 0 } }, svc.apiKey);
+  await ok(server.url, "kv.open", { store: "data" }, svc.apiKey);
+  await ok(
+    server.url,
+    "kv.set",
+    { store: "data", key: "s1", value: `${tenant}-secret-kv` },
+    svc.apiKey,
+  );
+  await ok(server.url, "kv.open", { store: "scratch" }, svc.apiKey);
+  const scratch = [
+    ["a", `${tenant}-secret-a`],
+    ["b", `${tenant}-secret-b`],
+  ];
+  await ok(server.url, "kv.setMany", { store: "scratch", entries: scratch }, svc.apiKey);
+  await ok(server.url, "kv.open", { store: "dropme" }, svc.apiKey);
   return { admin, svc };
 }
 
@@ -253,7 +311,7 @@ export async function runIsolationMatrix(server: StartedServer): Promise<string[
       }
       if (result.status === 200 && testCase.kind === "read" && identity.tenant !== undefined) {
         const own = `${identity.tenant}-secret`;
-        if (testCase.path !== "vault.count" && !body.includes(own)) {
+        if (!answersWithoutData.has(testCase.path) && !body.includes(own)) {
           violations.push(`${cell}: did not see its own tenant's data`);
         }
       }
@@ -284,5 +342,26 @@ export async function runIsolationMatrix(server: StartedServer): Promise<string[
   for (const name of writers(betaDocs))
     if (name !== "other-tenant") violations.push(`beta data written by ${name}`);
   if (!writers(alphaDocs).has("own")) violations.push("the owner's writes did not land");
+
+  // Key-value writes likewise.
+  const kvWriters = async (apiKey: string) => {
+    const page = await ok<{ entries: [string, { writer?: string } | string][] }>(
+      server.url,
+      "kv.entries",
+      { store: target },
+      apiKey,
+    );
+    return new Set(
+      page.entries
+        .map(([, value]) => (typeof value === "object" ? value.writer : undefined))
+        .filter((name) => name !== undefined),
+    );
+  };
+  const alphaKv = await kvWriters(alpha.svc.apiKey);
+  const betaKv = await kvWriters(beta.svc.apiKey);
+  for (const name of alphaKv) if (name !== "own") violations.push(`alpha kv written by ${name}`);
+  for (const name of betaKv)
+    if (name !== "other-tenant") violations.push(`beta kv written by ${name}`);
+  if (alphaKv.size === 0) violations.push("the owner's kv writes did not land");
   return violations;
 }
