@@ -8,8 +8,9 @@
  * - `name` is the full name (`service.settings`), as `listCollections` gives full names.
  * - `pop`, `popItem`, `setDefault` and `update` are atomic on the server (one call each).
  *   `setMany` and `update` are atomic per call, and a call carries at most the server's
- *   `maxResultDocuments` entries (1000 by default); larger writes are split into several calls
- *   after every entry is validated locally, so a bad entry fails the write before anything is sent.
+ *   `maxResultDocuments` entries (1000 by default) and `maxBodyBytes`; larger writes are split
+ *   into several calls after every entry is validated locally, so a bad entry fails the write
+ *   before anything is sent.
  * - Whole-store reads are several calls, not one snapshot: writes made meanwhile may or may not show.
  * - `transaction(fn)` throws `UnsupportedCapabilityError`: a function cannot be sent to the server.
  * - A store dropped through any handle fails every later call with `NotFoundError`.
