@@ -124,6 +124,7 @@ async function exercise(vault: Vault, name: string) {
   results.popItemEmpty = await outcome(() => store.popItem());
   await store.drop();
   results.afterDrop = await outcome(() => vault.kv(name, { mustExist: true }));
+  results.handleAfterDrop = await outcome(() => store.get("a"));
   return results;
 }
 
@@ -177,6 +178,7 @@ describe("key-value stores over HTTP", () => {
     expect(remote.ttlBatchGone).toBe(false);
     expect(remote.popItemEmpty).toMatchObject({ threw: "NotFoundError" });
     expect(remote.afterDrop).toMatchObject({ threw: "NotFoundError" });
+    expect(remote.handleAfterDrop).toMatchObject({ threw: "NotFoundError" });
   });
 
   it("keeps pop, popItem and setDefault atomic under concurrent callers", async () => {
@@ -207,6 +209,17 @@ describe("key-value stores over HTTP", () => {
       Array.from({ length: 6 }, (_, index) => `item-${index}`),
     );
     expect(await store.size()).toBe(0);
+  });
+
+  it("fails every handle of a dropped store with NotFoundError, not only the dropping one", async () => {
+    const first = await shop.kv("dropped");
+    const second = await shop.kv("dropped", { mustExist: true });
+    await first.set("a", 1);
+    await first.drop();
+    // An embedded handle opened before the drop would still write; a remote one cannot.
+    await expect(second.set("a", 2)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(second.keys()).rejects.toBeInstanceOf(NotFoundError);
+    await expect(shop.kv("dropped", { mustExist: true })).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it("names a store like a collection: the key's namespace, unless the name has one", async () => {
