@@ -73,6 +73,9 @@ interface RedisRoot {
   readonly feed: ChangeFeed;
 }
 
+/** Settles a write's promise with nothing. */
+function done(): void {}
+
 function isCluster(client: ScriptedClient): boolean {
   return (client as { isCluster?: unknown }).isCluster === true;
 }
@@ -150,10 +153,12 @@ class RedisProvider implements RedisStorageProvider {
   }
 
   put(collection: string, record: StoredRecord, options: PutOptions = {}): Promise<void> {
-    return this.#run("write a record", collection, async (target) => {
+    return this.#run("write a record", collection, (target) => {
       const encoded = encodeStoredRecord(prepareRecord(record, target.now));
       const kind = options.ifAbsent ? "add" : "put";
-      await this.#write(target, runWrites(target, [{ kind, key: encoded.record.key, encoded }]));
+      const written = runWrites(target, [{ kind, key: encoded.record.key, encoded }]);
+      // On a single server the script added the collection itself: no further step to await.
+      return (target.collectionsKey === "" ? this.#write(target, written) : written).then(done);
     });
   }
 
