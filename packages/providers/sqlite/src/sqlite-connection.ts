@@ -39,6 +39,14 @@ export function runInScope<T>(scope: TransactionScope, fn: () => Promise<T>): Pr
   return transactionContext.run(scope, fn);
 }
 
+/** A put waiting for the connection's next group commit (see `SqliteConnection.queueWrite`). */
+export interface QueuedWrite {
+  /** Does the write; runs inside the group's transaction (or alone when it is the only one). */
+  readonly apply: () => void;
+  /** Called once the group committed (`failed` false) or the write failed with `error`. */
+  readonly done: (failed: boolean, error: unknown) => void;
+}
+
 /** An open database file. */
 export class SqliteConnection {
   readonly db: Database;
@@ -52,6 +60,8 @@ export class SqliteConnection {
   activeScope: TransactionScope | undefined;
   #idle: Promise<void> = Promise.resolve();
   #transactionTail: Promise<void> = Promise.resolve();
+  #queued: QueuedWrite[] = [];
+  #flushScheduled = false;
 
   constructor(db: Database, ownsDb: boolean, options: ResolvedSqliteOptions) {
     this.db = db;
@@ -94,6 +104,63 @@ export class SqliteConnection {
       // Cached registry state may describe rolled-back changes: reload it next time.
       this.registry.invalidate();
       throw error;
+    }
+  }
+
+  /**
+   * Group commit: queues a write to run with every other write queued before the event loop's
+   * next check phase, all in one transaction (one commit, so one WAL append, instead of one per
+   * write). Each write still succeeds or fails on its own: a failing statement is undone alone
+   * (SQLite rolls back the statement, or the write's own savepoint), and `done` reports it.
+   * Every other operation on the connection flushes the queue first (`flushWrites`), so
+   * operations still take effect in the order they were issued.
+   */
+  queueWrite(write: QueuedWrite): void {
+    this.#queued.push(write);
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      this.flushWrites();
+    });
+  }
+
+  /** Runs the queued writes now (see `queueWrite`). Call only when no transaction is open. */
+  flushWrites(): void {
+    const queued = this.#queued;
+    if (queued.length === 0) return;
+    this.#queued = [];
+    if (queued.length === 1) {
+      const [only] = queued as [QueuedWrite];
+      try {
+        only.apply();
+      } catch (error) {
+        only.done(true, error);
+        return;
+      }
+      only.done(false, undefined);
+      return;
+    }
+    const failed = new Array<boolean>(queued.length).fill(false);
+    const errors = new Array<unknown>(queued.length);
+    try {
+      this.write(() => {
+        for (let index = 0; index < queued.length; index++) {
+          try {
+            (queued[index] as QueuedWrite).apply();
+          } catch (error) {
+            failed[index] = true;
+            errors[index] = error;
+          }
+        }
+      });
+    } catch (error) {
+      // BEGIN or COMMIT failed: nothing of the group was written.
+      for (const write of queued) write.done(true, error);
+      return;
+    }
+    for (let index = 0; index < queued.length; index++) {
+      (queued[index] as QueuedWrite).done(failed[index] as boolean, errors[index]);
     }
   }
 
@@ -166,6 +233,8 @@ export class SqliteConnection {
     this.#idle = new Promise<void>((resolve) => {
       becomeIdle = resolve;
     });
+    // Writes queued before the transaction began go first, outside it.
+    this.flushWrites();
     this.activeScope = scope;
     try {
       this.db.exec("BEGIN IMMEDIATE");
@@ -188,6 +257,7 @@ export class SqliteConnection {
 
   /** Closes the connection (unless the caller owns it). */
   close(): void {
+    if (this.db.open) this.flushWrites();
     this.#statements.clear();
     if (!this.#ownsDb || !this.db.open) return;
     try {

@@ -181,6 +181,8 @@ export class SqliteProvider implements SqliteStorageProvider {
         await connection.waitTurn(this.#scope);
         connection = this.#connection();
       }
+      // Queued writes were issued before this operation: they take effect first.
+      if (connection.activeScope === undefined) connection.flushWrites();
       try {
         return operation(connection);
       } catch (error) {
@@ -274,11 +276,16 @@ export class SqliteProvider implements SqliteStorageProvider {
     });
   }
 
+  /**
+   * Puts one record. Outside transactions, puts are group-committed: those issued in the same
+   * event-loop turn share one transaction (see `SqliteConnection.queueWrite`), and each
+   * resolves once that transaction committed, or rejects with its own error.
+   */
   async put(collection: string, record: StoredRecord, options: PutOptions = {}): Promise<void> {
     const name = checkCollection(collection);
     const ifAbsent = options.ifAbsent === true;
     const { sweepIntervalMs } = this.#root.options;
-    return this.#run((connection) => {
+    const operation = (connection: SqliteConnection) => {
       const now = this.#now();
       const known = connection.registry.find(name);
       if (known !== undefined && now - known.lastSweep < sweepIntervalMs) {
@@ -288,6 +295,28 @@ export class SqliteProvider implements SqliteStorageProvider {
         const info = connection.registry.ensure(name, now);
         sweepExpired(connection, info, now, sweepIntervalMs);
         putRecords(connection, info, [record], { now, ifAbsent });
+      });
+    };
+    let connection: SqliteConnection;
+    try {
+      connection = this.#connection();
+    } catch (error) {
+      throw toAgentVaultError(error);
+    }
+    if (this.#scope !== undefined || connection.activeScope !== undefined) {
+      return this.#run(operation);
+    }
+    return new Promise<void>((resolve, reject) => {
+      connection.queueWrite({
+        apply: () => operation(connection),
+        done: (failed, error) => {
+          if (!failed) resolve();
+          else if (isMissingTable(error)) {
+            // Another connection dropped a table this one still knew: retry alone, as `#run` does.
+            connection.registry.reset();
+            this.#run(operation).then(resolve, reject);
+          } else reject(toAgentVaultError(error));
+        },
       });
     });
   }
