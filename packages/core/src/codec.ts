@@ -157,7 +157,10 @@ export function decodeValue(json: unknown): Value {
  * plain documents.
  */
 function mayHoldTags(text: string): boolean {
-  return text.includes('"$');
+  // A one-character search is many times faster than a two-character one, and most texts hold
+  // no `$` at all; a `"$` can only start at or after the character before the first `$`.
+  const dollar = text.indexOf("$");
+  return dollar >= 0 && text.includes('"$', dollar > 0 ? dollar - 1 : 0);
 }
 
 /** Encodes a value as one JSON string (for text columns and blobs). */

@@ -117,4 +117,18 @@ describe("codec", () => {
     expect(() => decodeRecord('{"v":1}')).toThrow(ValidationError);
     expect(() => decodeRecord('{"k":"x","v":1,"e":"soon"}')).toThrow(ValidationError);
   });
+
+  it("decodes tags wherever they come, also after plain dollar signs in text", () => {
+    const at = new Date(Date.UTC(2024, 0, 2));
+    const value = { price: "$5", note: "a$b", at, list: ["$", "$$"] };
+    expect(parseValue(stringifyValue(value))).toEqual(value);
+    expect(parseValue('{"a":"$","b":{"$date":"2024-01-02T00:00:00.000Z"}}')).toEqual({
+      a: "$",
+      b: at,
+    });
+    expect(decodeRecord('{"k":"x","v":{"$binary":"AAE="}}').value).toEqual(
+      new Uint8Array([0, 1]),
+    );
+    expect(parseValue('{"plain":"no dollar"}')).toEqual({ plain: "no dollar" });
+  });
 });
