@@ -126,9 +126,7 @@ describe("codec", () => {
       a: "$",
       b: at,
     });
-    expect(decodeRecord('{"k":"x","v":{"$binary":"AAE="}}').value).toEqual(
-      new Uint8Array([0, 1]),
-    );
+    expect(decodeRecord('{"k":"x","v":{"$binary":"AAE="}}').value).toEqual(new Uint8Array([0, 1]));
     expect(parseValue('{"plain":"no dollar"}')).toEqual({ plain: "no dollar" });
   });
 });
