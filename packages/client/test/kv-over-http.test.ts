@@ -209,6 +209,17 @@ describe("key-value stores over HTTP", () => {
       Array.from({ length: 6 }, (_, index) => `item-${index}`),
     );
     expect(await store.size()).toBe(0);
+
+    // Many agents sharing one store as a work queue: every item goes to exactly one of them.
+    // More callers at once than the core's popItem tries: the server keeps going while any remain.
+    const queue = await shop.kv("queue");
+    await queue.setMany(Array.from({ length: 16 }, (_, index) => [`job-${index}`, index]));
+    const worker = await (await server.clientFor("shop")).kv("queue");
+    const jobs = await Promise.all(Array.from({ length: 16 }, () => worker.popItem()));
+    expect(jobs.map(([, value]) => value).sort((a, b) => Number(a) - Number(b))).toEqual(
+      Array.from({ length: 16 }, (_, index) => index),
+    );
+    await expect(queue.popItem()).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it("fails every handle of a dropped store with NotFoundError, not only the dropping one", async () => {
