@@ -8,8 +8,8 @@
  * collides with the block that followed it, gets a `ConflictError`, re-reads the head and
  * retries: the blocks tile the log with no gap and no overlap.
  *
- * Within one instance, calls that arrive while a block is being written are queued and written
- * together as the next block (group commit): one write per block instead of one per call, which
+ * Within one instance, calls that arrive in the same event-loop turn, or while a block is being
+ * written, are queued and written together as the next block (group commit): one write per block instead of one per call, which
  * is what lets a busy tenant's log keep up with batched requests.
  */
 
@@ -79,16 +79,20 @@ export class AuditLog {
     this.#provider = provider;
   }
 
-  /** Appends one entry; resolves once it is stored. */
+  /**
+   * Appends one entry; resolves once it is stored. The first write waits for the event loop's
+   * next check phase, so the calls of one batch (and calls arriving together) share a block.
+   */
   append(draft: AuditDraft): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#pending.push({ draft, resolve, reject });
-      if (!this.#writing) void this.#drain();
+      if (this.#writing) return;
+      this.#writing = true;
+      setImmediate(() => void this.#drain());
     });
   }
 
   async #drain(): Promise<void> {
-    this.#writing = true;
     try {
       while (this.#pending.length > 0) {
         const block = this.#pending.splice(0, maxBlockEntries);
