@@ -4,7 +4,8 @@
  * so the assertions are also exercised.
  */
 
-import type { Collection, SearchHit, StoredDocument, Vault } from "@agentvault/core";
+import type { Collection, KeyValueStore, SearchHit, StoredDocument, Vault } from "@agentvault/core";
+import type { Value } from "@agentvault/query";
 import type {
   AuditVerification,
   Grant,
@@ -74,6 +75,25 @@ describe("types flow from the server's router", () => {
     void (() => client.admin.createKey({ role: "service" }));
     // @ts-expect-error unknown fields are not accepted
     void (() => client.admin.revoke({ collection: "a.b", principal: "x", reason: "no" }));
+  });
+
+  it("kv and transfer procedures are typed from the router", () => {
+    expectTypeOf<RouterInputs["kv"]["set"]>().toEqualTypeOf<{
+      store: string;
+      key: string;
+      value: Value;
+      ttl?: number | undefined;
+    }>();
+    expectTypeOf<RouterOutputs["kv"]["entries"]["entries"]>().toEqualTypeOf<[string, Value][]>();
+    expectTypeOf<RouterOutputs["kv"]["popItem"]>().toEqualTypeOf<[string, Value]>();
+    expectTypeOf<RouterOutputs["transfer"]["importPage"]>().toEqualTypeOf<number>();
+    expectTypeOf(client.kv<{ theme: string }>).returns.resolves.toEqualTypeOf<
+      KeyValueStore<{ theme: string }>
+    >();
+    expectTypeOf(client.export).returns.toEqualTypeOf<AsyncIterable<string>>();
+    // @ts-expect-error unknown fields are not accepted
+    const extra: RouterInputs["kv"]["get"] = { store: "s", key: "k", other: 1 };
+    void extra;
   });
 
   it("collection handles carry the document type", () => {
