@@ -215,7 +215,9 @@ class ProviderKeyValueStore<V extends Value> implements KeyValueStore<V> {
   }
 
   async popItem(): Promise<[string, V]> {
-    for (let attempt = 0; attempt < 8; attempt++) {
+    // A lost race means another caller removed that entry, so every retry follows someone's
+    // progress: keep going until this caller wins an entry or the store is empty.
+    for (;;) {
       const [record] = await this.#live().find(this.#collection, {
         filter: matchAll,
         sort: byKey,

@@ -136,6 +136,16 @@ describe("key-value store: pop, popItem, setDefault, bulk writes", () => {
     await expect(store.popItem()).rejects.toThrow(NotFoundError);
   });
 
+  it("gives each of many concurrent popItem callers its own entry while entries remain", async () => {
+    const { store } = await freshStore();
+    const entries = Array.from({ length: 24 }, (_, index) => [`job${index}`, index] as const);
+    await store.setMany(entries);
+    const popped = await Promise.all(entries.map(() => store.popItem()));
+    expect(popped.map(([key]) => key).sort()).toEqual(entries.map(([key]) => key).sort());
+    expect(await store.size()).toBe(0);
+    await expect(store.popItem()).rejects.toThrow(NotFoundError);
+  });
+
   it("gives concurrent pops of one key to exactly one caller", async () => {
     const { store } = await freshStore();
     await store.set("job", "only-once");
