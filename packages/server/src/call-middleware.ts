@@ -18,7 +18,7 @@ import { describeFilterShape } from "./filter-shape.js";
 import { checkInputDepth } from "./limits.js";
 import { qualifyCollection } from "./names.js";
 import { RevokedKeyError } from "./system-store.js";
-import { type ProcedureAccess, type RequestContext, t } from "./trpc.js";
+import { type ProcedureAccess, type ProcedureMeta, type RequestContext, t } from "./trpc.js";
 
 /** What a call records about itself for the audit entry, filled in as it runs. */
 export interface CallRecord {
@@ -123,16 +123,35 @@ async function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T
   }
 }
 
-/** The middleware described at the top of this file. */
-export const callMiddleware = t.middleware(async ({ ctx, meta, path, getRawInput, next }) => {
+/** What `runCall` reads of tRPC's middleware options. */
+export interface CallOptions {
+  readonly ctx: RequestContext;
+  readonly meta: ProcedureMeta | undefined;
+  readonly path: string;
+  readonly getRawInput: () => Promise<unknown>;
+}
+
+/** The outcome of the rest of the chain, as tRPC's `next()` returns it. */
+type ChainResult =
+  | { readonly ok: true; readonly data: unknown }
+  | { readonly ok: false; readonly error: unknown };
+
+/**
+ * The body of the call middleware: `proceed` runs the rest of the chain (with the call record
+ * in its context). Shared by `callMiddleware` and the tenant procedures' middleware, which
+ * also puts the tenant's scope in the context (one middleware less per call).
+ */
+export async function runCall<R extends ChainResult>(
+  { ctx, meta, path, getRawInput }: CallOptions,
+  proceed: (call: CallRecord) => Promise<R>,
+): Promise<R> {
   const { services } = ctx;
   const started = performance.now();
   const call: CallRecord = { collection: null };
   let failure: unknown;
   let data: unknown;
   let raw: unknown;
-  const proceed = () => next({ ctx: { call } });
-  let result: Awaited<ReturnType<typeof proceed>> | undefined;
+  let result: R | undefined;
   try {
     raw = await getRawInput();
     call.collection = attemptedCollection(raw, ctx);
@@ -145,7 +164,7 @@ export const callMiddleware = t.middleware(async ({ ctx, meta, path, getRawInput
     requireAccess(ctx, access);
     checkInputDepth(raw, services.limits.maxInputDepth);
     if (ctx.rateError !== undefined) throw ctx.rateError;
-    result = await withTimeout(proceed(), services.limits.callTimeoutMs);
+    result = await withTimeout(proceed(call), services.limits.callTimeoutMs);
     if (result.ok) data = result.data;
     else failure = result.error;
   } catch (error) {
@@ -170,7 +189,7 @@ export const callMiddleware = t.middleware(async ({ ctx, meta, path, getRawInput
   };
   if (target === undefined) {
     // Public calls need no key; anything else reaching here was refused for the lack of one.
-    if (outcome === "allowed") return result as NonNullable<typeof result>;
+    if (outcome === "allowed") return result as R;
     services.logger.warn(
       { requestId: ctx.requestId, operation: path, outcome },
       "unauthenticated call",
@@ -193,5 +212,10 @@ export const callMiddleware = t.middleware(async ({ ctx, meta, path, getRawInput
     }
     throw mapped;
   }
-  return result as NonNullable<typeof result>;
-});
+  return result as R;
+}
+
+/** The middleware described at the top of this file. */
+export const callMiddleware = t.middleware((options) =>
+  runCall(options, (call) => options.next({ ctx: { call } })),
+);

@@ -6,7 +6,7 @@
  */
 
 import { PermissionDeniedError } from "@agentvault/core";
-import { type CallRecord, callMiddleware } from "./call-middleware.js";
+import { type CallRecord, callMiddleware, runCall } from "./call-middleware.js";
 import { namespaceOf, qualifyCollection } from "./names.js";
 import type { KeyRole, Permission } from "./permissions.js";
 import type { TenantScope } from "./tenant-scopes.js";
@@ -26,34 +26,37 @@ export interface TenantCallContext extends RequestContext {
   readonly caller: Caller;
 }
 
-const scopeMiddleware = t.middleware(({ ctx, next }) => {
-  const identity = ctx.identity;
-  // The call middleware has already refused every caller that is not a tenant key.
-  if (identity?.kind !== "tenant") {
-    throw new PermissionDeniedError("A tenant key is required", { source: "server" });
-  }
-  return next({
-    ctx: {
-      scope: ctx.services.tenants.get(identity.tenant),
-      caller: { principal: identity.principal, role: identity.role, keyId: identity.keyId },
-    },
-  });
-});
+/**
+ * The call middleware of tenant procedures: it also puts the caller's tenant scope in the
+ * context, built from the key, in the same step.
+ */
+const tenantCallMiddleware = t.middleware((options) =>
+  runCall(options, (call) => {
+    const identity = options.ctx.identity;
+    // `runCall` has already refused every caller that is not a tenant key.
+    if (identity?.kind !== "tenant") {
+      throw new PermissionDeniedError("A tenant key is required", { source: "server" });
+    }
+    return options.next({
+      ctx: {
+        call,
+        scope: options.ctx.services.tenants.get(identity.tenant),
+        caller: { principal: identity.principal, role: identity.role, keyId: identity.keyId },
+      },
+    });
+  }),
+);
 
 /** Anyone, even without a key. */
 export const publicProcedure = t.procedure.meta({ access: "public" }).use(callMiddleware);
 /** The root key only. */
 export const rootProcedure = t.procedure.meta({ access: "root" }).use(callMiddleware);
 /** Any key of a tenant. */
-export const tenantProcedure = t.procedure
-  .meta({ access: "tenant" })
-  .use(callMiddleware)
-  .use(scopeMiddleware);
+export const tenantProcedure = t.procedure.meta({ access: "tenant" }).use(tenantCallMiddleware);
 /** Tenant admin keys only. */
 export const tenantAdminProcedure = t.procedure
   .meta({ access: "tenantAdmin" })
-  .use(callMiddleware)
-  .use(scopeMiddleware);
+  .use(tenantCallMiddleware);
 
 /**
  * Resolves the full name of a collection and checks the caller holds `needed` on it.
