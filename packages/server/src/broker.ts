@@ -52,6 +52,12 @@ export interface BrokerOptions {
   readonly now?: (() => number) | undefined;
   /** Collect process metrics (CPU, memory, event loop) too. @default true */
   readonly processMetrics?: boolean | undefined;
+  /**
+   * How long a verified API key is trusted without reading the system database again. A key
+   * revoked on this instance is refused at once; one revoked on another instance (or with the
+   * CLI) within this time. 0 reads the key on every request. @default 1000
+   */
+  readonly keyCacheMs?: number | undefined;
   /** Close `provider` in `close()`. @default false */
   readonly closeProvider?: boolean | undefined;
 }
@@ -96,7 +102,7 @@ export function createBroker(options: BrokerOptions): Broker {
   const now = options.now ?? systemClock;
   const logger = options.logger ?? createLogger();
   const systemProvider = options.provider.withDatabase(`${prefix}system`);
-  const system = new SystemStore(systemProvider, options.rootKey, now);
+  const system = new SystemStore(systemProvider, options.rootKey, now, options.keyCacheMs);
   const rate = createRateLimiter({
     points: limits.rate.points,
     durationSeconds: limits.rate.durationSeconds,

@@ -63,6 +63,18 @@ export class RevokedKeyError extends AuthenticationError {
   }
 }
 
+/** A verified key, trusted without a store read until `expires` (a `performance.now()` time). */
+interface CachedKey {
+  readonly hash: string;
+  readonly identity: Identity;
+  readonly expires: number;
+}
+
+const maxCachedKeys = 10_000;
+
+/** How long a verified key is trusted without reading the store again, by default. */
+export const defaultKeyCacheMs = 1000;
+
 function keyValue(record: StoredRecord | null): StoredKey | undefined {
   return record === null ? undefined : (record.value as unknown as StoredKey);
 }
@@ -72,16 +84,51 @@ export class SystemStore {
   readonly #provider: StorageProvider;
   readonly #configuredRootHash: Buffer | undefined;
   readonly #now: () => number;
+  readonly #keyCacheMs: number;
+  /** Verified keys by id (only their hash, never the secret). */
+  readonly #keyCache = new Map<string, CachedKey>();
+  /** Bumped by every revocation, so a lookup that raced with one is not cached. */
+  #revocations = 0;
 
   /**
    * @param provider Bound to the system database.
    * @param rootKey A root key given by configuration (`AGENTVAULT_ROOT_KEY`), accepted as is.
+   * @param keyCacheMs How long a verified key is trusted without reading the store again. A key
+   *   revoked through this store is refused at once; one revoked elsewhere (another instance,
+   *   the CLI) within this time. 0 reads the store on every request. @default 1000
    */
-  constructor(provider: StorageProvider, rootKey: string | undefined, now: () => number) {
+  constructor(
+    provider: StorageProvider,
+    rootKey: string | undefined,
+    now: () => number,
+    keyCacheMs: number = defaultKeyCacheMs,
+  ) {
     this.#provider = provider;
     this.#configuredRootHash =
       rootKey === undefined ? undefined : Buffer.from(hashApiKey(rootKey), "hex");
     this.#now = now;
+    if (!(keyCacheMs >= 0)) throw new RangeError("keyCacheMs must be 0 or more");
+    this.#keyCacheMs = keyCacheMs;
+  }
+
+  #cached(id: string, apiKey: string): Identity | undefined {
+    const cached = this.#keyCache.get(id);
+    if (cached === undefined) return undefined;
+    if (cached.expires <= performance.now()) {
+      this.#keyCache.delete(id);
+      return undefined;
+    }
+    return apiKeyMatches(apiKey, cached.hash) ? cached.identity : undefined;
+  }
+
+  #remember(id: string, hash: string, identity: Identity, revocations: number): Identity {
+    if (this.#keyCacheMs === 0 || revocations !== this.#revocations) return identity;
+    if (this.#keyCache.size >= maxCachedKeys) {
+      const oldest = this.#keyCache.keys().next().value;
+      if (oldest !== undefined) this.#keyCache.delete(oldest);
+    }
+    this.#keyCache.set(id, { hash, identity, expires: performance.now() + this.#keyCacheMs });
+    return identity;
   }
 
   #time(): string {
@@ -97,22 +144,26 @@ export class SystemStore {
   async authenticate(apiKey: string): Promise<Identity> {
     const parsed = parseApiKey(apiKey);
     if (parsed !== undefined) {
+      const cached = this.#cached(parsed.id, apiKey);
+      if (cached !== undefined) return cached;
+      const revocations = this.#revocations;
       const stored = keyValue(await this.#provider.get(keysCollection, parsed.id));
       if (stored !== undefined && apiKeyMatches(apiKey, stored.hash)) {
         if (stored.revokedAt !== null) {
           if (stored.tenant !== null) throw new RevokedKeyError(stored.tenant, stored.principal);
           throw new AuthenticationError("The API key was revoked", { source });
         }
-        if (stored.role === "root" || stored.tenant === null) {
-          return { kind: "root", keyId: parsed.id };
-        }
-        return {
-          kind: "tenant",
-          keyId: parsed.id,
-          tenant: stored.tenant,
-          principal: stored.principal,
-          role: stored.role,
-        };
+        const identity: Identity =
+          stored.role === "root" || stored.tenant === null
+            ? { kind: "root", keyId: parsed.id }
+            : {
+                kind: "tenant",
+                keyId: parsed.id,
+                tenant: stored.tenant,
+                principal: stored.principal,
+                role: stored.role,
+              };
+        return this.#remember(parsed.id, stored.hash, identity, revocations);
       }
     }
     if (this.#configuredRootHash !== undefined) {
@@ -197,8 +248,25 @@ export class SystemStore {
     return { id: key.id, apiKey: key.apiKey };
   }
 
-  /** Revokes a key of `tenant`; false when it does not exist there or was already revoked. */
+  /**
+   * Revokes a key of `tenant`; false when it does not exist there or was already revoked.
+   * Refused at once by this store; by other instances within their `keyCacheMs`.
+   */
   async revokeKey(tenant: string, id: string): Promise<boolean> {
+    this.#forget(id);
+    try {
+      return await this.#revoke(tenant, id);
+    } finally {
+      this.#forget(id);
+    }
+  }
+
+  #forget(id: string): void {
+    this.#revocations++;
+    this.#keyCache.delete(id);
+  }
+
+  async #revoke(tenant: string, id: string): Promise<boolean> {
     const stored = keyValue(await this.#provider.get(keysCollection, id));
     if (stored === undefined || stored.tenant !== tenant || stored.revokedAt !== null) return false;
     const updated = await this.#provider.update(keysCollection, id, {

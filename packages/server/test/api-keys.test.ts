@@ -8,7 +8,7 @@ import {
   parseApiKey,
   readBearerToken,
 } from "../src/api-keys.js";
-import { SystemStore } from "../src/system-store.js";
+import { RevokedKeyError, SystemStore } from "../src/system-store.js";
 
 describe("API keys", () => {
   it("are random, carry at least 32 bytes of secret and parse back to their id", () => {
@@ -70,5 +70,41 @@ describe("root key generation", () => {
     expect(await stores[0]?.ensureRootKey()).toBeUndefined();
     const keys = await provider.find("_av_keys", { filter: { type: "and", children: [] } });
     expect(keys).toHaveLength(1);
+  });
+});
+
+describe("verified-key cache", () => {
+  async function storeWithKey(keyCacheMs?: number) {
+    const provider = memoryProvider().withDatabase("agentvault_system");
+    const store = new SystemStore(provider, undefined, Date.now, keyCacheMs);
+    await store.createTenant("acme");
+    const { id, apiKey } = await store.createKey("acme", "svc", "service");
+    return { provider, store, id, apiKey };
+  }
+
+  it("refuses a revoked key at once on the instance that revoked it, even right after a use", async () => {
+    const { store, id, apiKey } = await storeWithKey();
+    expect(await store.authenticate(apiKey)).toMatchObject({ kind: "tenant", principal: "svc" });
+    expect(await store.revokeKey("acme", id)).toBe(true);
+    await expect(store.authenticate(apiKey)).rejects.toBeInstanceOf(RevokedKeyError);
+  });
+
+  it("never accepts a wrong secret for a cached key id", async () => {
+    const { store, apiKey } = await storeWithKey();
+    await store.authenticate(apiKey);
+    const forged = `${apiKey.slice(0, -1)}${apiKey.endsWith("A") ? "B" : "A"}`;
+    await expect(store.authenticate(forged)).rejects.toThrow("Invalid API key");
+  });
+
+  it("lets another instance refuse a revoked key once its cache time has passed", async () => {
+    const { provider, store, id, apiKey } = await storeWithKey();
+    const uncached = new SystemStore(provider, undefined, Date.now, 0);
+    const cached = new SystemStore(provider, undefined, Date.now, 50);
+    await uncached.authenticate(apiKey);
+    await cached.authenticate(apiKey);
+    await store.revokeKey("acme", id);
+    await expect(uncached.authenticate(apiKey)).rejects.toBeInstanceOf(RevokedKeyError);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    await expect(cached.authenticate(apiKey)).rejects.toBeInstanceOf(RevokedKeyError);
   });
 });
