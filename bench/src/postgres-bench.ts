@@ -269,6 +269,7 @@ export async function runPostgresBench(): Promise<void> {
       "Both sides return the same documents (the stored fields plus _id). The Vault asks the provider for keys and values only (FindQuery.keysAndValuesOnly), so an indexed query answered wholly in SQL reads the same two columns as raw pg (plus the one-row shapes check), in pg's array row mode; raw pg uses the default object rows, as typical pg code does.",
       "The provider prepares its fixed statements (key lookups and writes) once per connection; the raw contender sends unnamed statements, as typical pg code does.",
       "Store and retrieve are latency-bound (one awaited round trip per operation), so those ratios mostly compare per-call CPU overhead (validation, encoding, record view).",
+      "The machine is shared (2 cores, other suites running): on the same code the indexed-query ratio ranged from about 0.6x to 0.76x across runs, so one run's figure is not a guarantee.",
     ],
   });
 }
