@@ -152,15 +152,18 @@ export class RedisConnection {
   /** A new connection with the same settings (for subscribing), closed with this one. */
   duplicate(): Redis {
     const client = this.client();
-    // A Cluster's duplicate takes startup nodes first; its options are kept as they are.
+    // The subscriber connects at once and queues its SUBSCRIBE until it is connected, whatever
+    // the caller's client says (`watch` bounds the wait). A Cluster's duplicate takes startup
+    // nodes first (none: the same ones).
+    const overrides = {
+      lazyConnect: false,
+      enableOfflineQueue: true,
+      enableAutoPipelining: false,
+    };
     const duplicate = (
       (client as { isCluster?: unknown }).isCluster === true
-        ? (client as Cluster).duplicate()
-        : (client as Redis).duplicate({
-            lazyConnect: false,
-            enableOfflineQueue: true,
-            enableAutoPipelining: false,
-          })
+        ? (client as Cluster).duplicate([], overrides)
+        : (client as Redis).duplicate(overrides)
     ) as Redis;
     duplicate.on("error", () => {});
     this.#duplicates.add(duplicate);

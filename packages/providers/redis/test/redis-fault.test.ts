@@ -4,68 +4,24 @@
  * once the server is back.
  */
 
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { createServer } from "node:net";
-import { canConnect, servicesRequired } from "@agentvault/conformance";
+import type { ChildProcess } from "node:child_process";
+import { canConnect } from "@agentvault/conformance";
 import { ProviderUnavailableError } from "@agentvault/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { redisProvider } from "../src/index.js";
-
-const hasRedisServer = spawnSync("redis-server", ["--version"]).status === 0;
-if (!hasRedisServer && servicesRequired()) {
-  throw new Error("redis-server is not installed and AGENTVAULT_REQUIRE_SERVICES=1");
-}
+import {
+  freePort,
+  hasRedisServer,
+  launcherTitle,
+  startServer,
+  stopServer,
+  until,
+} from "./redis-server-launcher.js";
 
 const timeoutMs = 500;
 /** Scheduling slack on a shared two-core machine; a hang would take far longer. */
 const marginMs = 1000;
 const empty = { type: "and", children: [] } as const;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
-async function until(condition: () => Promise<boolean>, limitMs: number): Promise<boolean> {
-  const deadline = Date.now() + limitMs;
-  while (Date.now() < deadline) {
-    if (await condition()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return false;
-}
-
-function startServer(port: number): ChildProcess {
-  return spawn(
-    "redis-server",
-    [
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--save",
-      "",
-      "--appendonly",
-      "no",
-      "--daemonize",
-      "no",
-    ],
-    { stdio: "ignore" },
-  );
-}
-
-async function stopServer(server: ChildProcess): Promise<void> {
-  if (server.exitCode !== null || server.signalCode !== null) return;
-  const exited = new Promise((resolve) => server.once("exit", resolve));
-  server.kill("SIGKILL");
-  await exited;
-}
 
 /** Runs `call`, expecting ProviderUnavailableError; returns how long it took. */
 async function timedFailure(call: () => Promise<unknown>): Promise<number> {
@@ -80,78 +36,75 @@ async function timedFailure(call: () => Promise<unknown>): Promise<number> {
   return elapsed;
 }
 
-describe.skipIf(!hasRedisServer)(
-  hasRedisServer ? "redis outage" : "redis outage (skipped: redis-server is not installed)",
-  () => {
-    let port = 0;
-    let server: ChildProcess;
-    let provider: ReturnType<typeof redisProvider>;
+describe.skipIf(!hasRedisServer)(launcherTitle("redis outage"), () => {
+  let port = 0;
+  let server: ChildProcess;
+  let provider: ReturnType<typeof redisProvider>;
 
-    beforeAll(async () => {
-      port = await freePort();
-      server = startServer(port);
-      expect(await until(() => canConnect("127.0.0.1", port, 200), 10_000)).toBe(true);
-      provider = redisProvider({ url: `redis://127.0.0.1:${port}`, commandTimeoutMs: timeoutMs });
-    });
+  beforeAll(async () => {
+    port = await freePort();
+    server = startServer(port);
+    expect(await until(() => canConnect("127.0.0.1", port, 200), 10_000)).toBe(true);
+    provider = redisProvider({ url: `redis://127.0.0.1:${port}`, commandTimeoutMs: timeoutMs });
+  });
 
-    afterAll(async () => {
-      await provider?.close();
-      if (server !== undefined) {
-        if (server.signalCode === null && server.exitCode === null) server.kill("SIGCONT");
-        await stopServer(server);
-      }
-    });
-
-    it("works before the outage", async () => {
-      await provider.put("c", { key: "k", value: { n: 1 } });
-      expect((await provider.get("c", "k"))?.value).toEqual({ n: 1 });
-    });
-
-    it("a hung server (SIGSTOP) fails calls within the command timeout", async () => {
-      server.kill("SIGSTOP");
-      try {
-        for (const call of [
-          () => provider.get("c", "k"),
-          () => provider.put("c", { key: "k2", value: 2 }),
-          () => provider.update("c", "k", { value: { kind: "operators", operations: [] } }),
-        ]) {
-          expect(await timedFailure(call)).toBeLessThan(timeoutMs + marginMs);
-        }
-        const started = performance.now();
-        expect((await provider.health()).ok).toBe(false);
-        expect(performance.now() - started).toBeLessThan(timeoutMs + marginMs);
-      } finally {
-        server.kill("SIGCONT");
-      }
-      expect(await until(async () => (await provider.health()).ok, 5000)).toBe(true);
-    });
-
-    it("a stopped server fails every call within the timeout, and calls succeed after a restart", async () => {
+  afterAll(async () => {
+    await provider?.close();
+    if (server !== undefined) {
+      if (server.signalCode === null && server.exitCode === null) server.kill("SIGCONT");
       await stopServer(server);
+    }
+  });
+
+  it("works before the outage", async () => {
+    await provider.put("c", { key: "k", value: { n: 1 } });
+    expect((await provider.get("c", "k"))?.value).toEqual({ n: 1 });
+  });
+
+  it("a hung server (SIGSTOP) fails calls within the command timeout", async () => {
+    server.kill("SIGSTOP");
+    try {
       for (const call of [
         () => provider.get("c", "k"),
-        () => provider.put("c", { key: "k", value: 1 }),
-        () => provider.find("c", { filter: empty }),
-        () => provider.count("c", empty),
-        () => provider.delete("c", "k"),
-        () => provider.listCollections(),
+        () => provider.put("c", { key: "k2", value: 2 }),
+        () => provider.update("c", "k", { value: { kind: "operators", operations: [] } }),
       ]) {
         expect(await timedFailure(call)).toBeLessThan(timeoutMs + marginMs);
       }
+      const started = performance.now();
       expect((await provider.health()).ok).toBe(false);
+      expect(performance.now() - started).toBeLessThan(timeoutMs + marginMs);
+    } finally {
+      server.kill("SIGCONT");
+    }
+    expect(await until(async () => (await provider.health()).ok, 5000)).toBe(true);
+  });
 
-      server = startServer(port);
-      const recovered = await until(async () => {
-        try {
-          await provider.put("c", { key: "back", value: "again" });
-          return true;
-        } catch {
-          return false;
-        }
-      }, 10_000);
-      expect(recovered).toBe(true);
-      expect((await provider.get("c", "back"))?.value).toBe("again");
-      expect((await provider.health()).ok).toBe(true);
-    });
-  },
-);
+  it("a stopped server fails every call within the timeout, and calls succeed after a restart", async () => {
+    await stopServer(server);
+    for (const call of [
+      () => provider.get("c", "k"),
+      () => provider.put("c", { key: "k", value: 1 }),
+      () => provider.find("c", { filter: empty }),
+      () => provider.count("c", empty),
+      () => provider.delete("c", "k"),
+      () => provider.listCollections(),
+    ]) {
+      expect(await timedFailure(call)).toBeLessThan(timeoutMs + marginMs);
+    }
+    expect((await provider.health()).ok).toBe(false);
+
+    server = startServer(port);
+    const recovered = await until(async () => {
+      try {
+        await provider.put("c", { key: "back", value: "again" });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 10_000);
+    expect(recovered).toBe(true);
+    expect((await provider.get("c", "back"))?.value).toBe("again");
+    expect((await provider.health()).ok).toBe(true);
+  });
+});
