@@ -7,7 +7,7 @@
 
 import { randomBytes } from "node:crypto";
 import { runConformance } from "@agentvault/conformance";
-import { createVault, toRecordFilter } from "@agentvault/core";
+import { createVault, ProviderUnavailableError, toRecordFilter } from "@agentvault/core";
 import { parseFilter } from "@agentvault/query";
 import { Cluster } from "ioredis";
 import * as vitest from "vitest";
@@ -218,5 +218,34 @@ describe.skipIf(!hasRedisServer)(launcherTitle("redis provider on a Redis Cluste
       await writer.close();
       await watcher.close();
     }
+  });
+
+  // Last: it leaves the cluster with a master down.
+  it("a crashed master fails calls on its slots with ProviderUnavailableError; other masters keep serving", async () => {
+    const prefix = `${keyPrefix}-crash`;
+    const provider = redisProvider({ client, keyPrefix: prefix, commandTimeoutMs: 1000 });
+    const collections = ["a", "b", "c"];
+    for (const collection of collections) await provider.put(collection, { key: "k", value: 1 });
+    const byMaster = await keysByMaster(client, prefix);
+    const portOf = (collection: string) =>
+      [...byMaster].find(([, keys]) =>
+        keys.some((key) => key.includes(`{default:${collection}}`)),
+      )?.[0];
+    const victim = portOf("a")!;
+    const survivor = collections.find((collection) => portOf(collection) !== victim)!;
+    expect(survivor).toBeDefined();
+
+    await cluster!.kill(victim);
+    const error = await provider.get("a", "k").then(
+      () => undefined,
+      (failure: unknown) => failure,
+    );
+    expect(ProviderUnavailableError.isInstance(error), String(error)).toBe(true);
+    expect(String((error as Error).message)).not.toMatch(/127\.0\.0\.1|:\d{4,5}/);
+    // The surviving masters still serve their slots (until the cluster declares itself down).
+    expect((await provider.get(survivor, "k"))?.value).toBe(1);
+    await provider.put(survivor, { key: "k2", value: 2 });
+    expect(await provider.count(survivor, { type: "and", children: [] })).toBe(2);
+    await provider.close();
   });
 });

@@ -90,6 +90,8 @@ export async function stopServer(server: ChildProcess): Promise<void> {
 export interface RedisClusterHandle {
   /** The masters' ports, in creation order. */
   readonly ports: readonly number[];
+  /** Kills the node on `port` (as a crash would), leaving the others running. */
+  kill(port: number): Promise<void>;
   /** Kills every node and removes their files. */
   stop(): Promise<void>;
 }
@@ -116,12 +118,12 @@ async function clusterStateOk(port: number): Promise<boolean> {
 export async function startCluster(masters = 3): Promise<RedisClusterHandle> {
   const dir = await mkdtemp(join(tmpdir(), "avtest-redis-cluster-"));
   const servers: ChildProcess[] = [];
+  const ports: number[] = [];
   const stop = async () => {
     await Promise.all(servers.map((server) => stopServer(server)));
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    const ports: number[] = [];
     while (ports.length < masters) {
       const port = await freePort();
       // The cluster bus listens on port + 10000, which must be free (and a valid port) too.
@@ -162,7 +164,12 @@ export async function startCluster(masters = 3): Promise<RedisClusterHandle> {
         throw new Error(`cluster node on port ${port} never reported cluster_state:ok`);
       }
     }
-    return { ports, stop };
+    const kill = async (port: number) => {
+      const server = servers[ports.indexOf(port)];
+      if (server === undefined) throw new Error(`no cluster node on port ${port}`);
+      await stopServer(server);
+    };
+    return { ports, kill, stop };
   } catch (error) {
     await stop();
     throw error;
