@@ -39,12 +39,17 @@ export function runInScope<T>(scope: TransactionScope, fn: () => Promise<T>): Pr
   return transactionContext.run(scope, fn);
 }
 
-/** A put waiting for the connection's next group commit (see `SqliteConnection.queueWrite`). */
-export interface QueuedWrite {
-  /** Does the write; runs inside the group's transaction (or alone when it is the only one). */
-  readonly apply: () => void;
-  /** Called once the group committed (`failed` false) or the write failed with `error`. */
-  readonly done: (failed: boolean, error: unknown) => void;
+/**
+ * A single put or get waiting for the connection's next group (see
+ * `SqliteConnection.queueOperation`).
+ */
+export interface QueuedOperation {
+  /** True for a read: a group of reads only runs in a read (deferred) transaction. */
+  readonly reads: boolean;
+  /** Does the work; runs inside the group's transaction (or alone when it is the only one). */
+  readonly apply: () => unknown;
+  /** Called once the group committed, with `apply`'s result, or with the error it threw. */
+  readonly done: (failed: boolean, resultOrError: unknown) => void;
 }
 
 /** An open database file. */
@@ -60,7 +65,7 @@ export class SqliteConnection {
   activeScope: TransactionScope | undefined;
   #idle: Promise<void> = Promise.resolve();
   #transactionTail: Promise<void> = Promise.resolve();
-  #queued: QueuedWrite[] = [];
+  #queued: QueuedOperation[] = [];
   #flushScheduled = false;
 
   constructor(db: Database, ownsDb: boolean, options: ResolvedSqliteOptions) {
@@ -108,59 +113,62 @@ export class SqliteConnection {
   }
 
   /**
-   * Group commit: queues a write to run with every other write queued before the event loop's
-   * next check phase, all in one transaction (one commit, so one WAL append, instead of one per
-   * write). Each write still succeeds or fails on its own: a failing statement is undone alone
-   * (SQLite rolls back the statement, or the write's own savepoint), and `done` reports it.
-   * Every other operation on the connection flushes the queue first (`flushWrites`), so
-   * operations still take effect in the order they were issued.
+   * Group commit: queues a single put or get to run with every other one queued before the
+   * event loop's next check phase, all in one transaction: one commit (one WAL append) for the
+   * puts, one read lock for the gets, instead of one each. Each operation still succeeds or
+   * fails on its own: a failing statement is undone alone (SQLite rolls back the statement, or
+   * the write's own savepoint), and `done` reports it. Every other operation on the connection
+   * runs the queue first (`flushQueued`), so operations take effect in the order issued.
    */
-  queueWrite(write: QueuedWrite): void {
-    this.#queued.push(write);
+  queueOperation(operation: QueuedOperation): void {
+    this.#queued.push(operation);
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
     setImmediate(() => {
       this.#flushScheduled = false;
-      this.flushWrites();
+      this.flushQueued();
     });
   }
 
-  /** Runs the queued writes now (see `queueWrite`). Call only when no transaction is open. */
-  flushWrites(): void {
+  /** Runs the queued operations now (see `queueOperation`). Call only when no transaction is open. */
+  flushQueued(): void {
     const queued = this.#queued;
     if (queued.length === 0) return;
     this.#queued = [];
     if (queued.length === 1) {
-      const [only] = queued as [QueuedWrite];
+      const [only] = queued as [QueuedOperation];
+      let result: unknown;
       try {
-        only.apply();
+        result = only.apply();
       } catch (error) {
         only.done(true, error);
         return;
       }
-      only.done(false, undefined);
+      only.done(false, result);
       return;
     }
     const failed = new Array<boolean>(queued.length).fill(false);
-    const errors = new Array<unknown>(queued.length);
-    try {
-      this.write(() => {
-        for (let index = 0; index < queued.length; index++) {
-          try {
-            (queued[index] as QueuedWrite).apply();
-          } catch (error) {
-            failed[index] = true;
-            errors[index] = error;
-          }
+    const results = new Array<unknown>(queued.length);
+    const runAll = () => {
+      for (let index = 0; index < queued.length; index++) {
+        try {
+          results[index] = (queued[index] as QueuedOperation).apply();
+        } catch (error) {
+          failed[index] = true;
+          results[index] = error;
         }
-      });
+      }
+    };
+    try {
+      if (queued.some((operation) => !operation.reads)) this.write(runAll);
+      else this.#deferred(runAll);
     } catch (error) {
       // BEGIN or COMMIT failed: nothing of the group was written.
-      for (const write of queued) write.done(true, error);
+      for (const operation of queued) operation.done(true, error);
       return;
     }
     for (let index = 0; index < queued.length; index++) {
-      (queued[index] as QueuedWrite).done(failed[index] as boolean, errors[index]);
+      (queued[index] as QueuedOperation).done(failed[index] as boolean, results[index]);
     }
   }
 
@@ -234,7 +242,7 @@ export class SqliteConnection {
       becomeIdle = resolve;
     });
     // Writes queued before the transaction began go first, outside it.
-    this.flushWrites();
+    this.flushQueued();
     this.activeScope = scope;
     try {
       this.db.exec("BEGIN IMMEDIATE");
@@ -257,7 +265,7 @@ export class SqliteConnection {
 
   /** Closes the connection (unless the caller owns it). */
   close(): void {
-    if (this.db.open) this.flushWrites();
+    if (this.db.open) this.flushQueued();
     this.#statements.clear();
     if (!this.#ownsDb || !this.db.open) return;
     try {

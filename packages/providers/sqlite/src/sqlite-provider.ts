@@ -182,7 +182,7 @@ export class SqliteProvider implements SqliteStorageProvider {
         connection = this.#connection();
       }
       // Queued writes were issued before this operation: they take effect first.
-      if (connection.activeScope === undefined) connection.flushWrites();
+      if (connection.activeScope === undefined) connection.flushQueued();
       try {
         return operation(connection);
       } catch (error) {
@@ -258,12 +258,13 @@ export class SqliteProvider implements SqliteStorageProvider {
     return new SqliteProvider(this.#root, database);
   }
 
+  /** Gets one record. Outside transactions, gets issued in one turn share one read transaction. */
   async get(collection: string, key: string): Promise<StoredRecord | null> {
     const name = checkCollection(collection);
-    return this.#run((connection) => {
+    return this.#grouped((connection) => {
       const info = connection.registry.find(name);
       return info === undefined ? null : getRecord(connection, info, key, this.#now());
-    });
+    }, true);
   }
 
   async getMany(collection: string, keys: readonly string[]): Promise<(StoredRecord | null)[]> {
@@ -278,7 +279,7 @@ export class SqliteProvider implements SqliteStorageProvider {
 
   /**
    * Puts one record. Outside transactions, puts are group-committed: those issued in the same
-   * event-loop turn share one transaction (see `SqliteConnection.queueWrite`), and each
+   * event-loop turn share one transaction (see `SqliteConnection.queueOperation`), and each
    * resolves once that transaction committed, or rejects with its own error.
    */
   async put(collection: string, record: StoredRecord, options: PutOptions = {}): Promise<void> {
@@ -297,6 +298,14 @@ export class SqliteProvider implements SqliteStorageProvider {
         putRecords(connection, info, [record], { now, ifAbsent });
       });
     };
+    return this.#grouped(operation, false);
+  }
+
+  /**
+   * Runs a single put or get in the connection's next group (see
+   * `SqliteConnection.queueOperation`), or at once inside a transaction.
+   */
+  async #grouped<T>(operation: (connection: SqliteConnection) => T, reads: boolean): Promise<T> {
     let connection: SqliteConnection;
     try {
       connection = this.#connection();
@@ -306,16 +315,17 @@ export class SqliteProvider implements SqliteStorageProvider {
     if (this.#scope !== undefined || connection.activeScope !== undefined) {
       return this.#run(operation);
     }
-    return new Promise<void>((resolve, reject) => {
-      connection.queueWrite({
+    return new Promise<T>((resolve, reject) => {
+      connection.queueOperation({
+        reads,
         apply: () => operation(connection),
-        done: (failed, error) => {
-          if (!failed) resolve();
-          else if (isMissingTable(error)) {
+        done: (failed, resultOrError) => {
+          if (!failed) resolve(resultOrError as T);
+          else if (isMissingTable(resultOrError)) {
             // Another connection dropped a table this one still knew: retry alone, as `#run` does.
             connection.registry.reset();
             this.#run(operation).then(resolve, reject);
-          } else reject(toAgentVaultError(error));
+          } else reject(toAgentVaultError(resultOrError));
         },
       });
     });

@@ -1,6 +1,6 @@
 /**
- * Group commit: puts issued in one event-loop turn share one transaction, yet each succeeds or
- * fails on its own, and operations issued after a put still see it.
+ * Group commit: single puts and gets issued in one event-loop turn share one transaction, yet
+ * each succeeds or fails on its own, and operations issued after a put still see it.
  */
 
 import { mkdtempSync, rmSync } from "node:fs";
@@ -76,5 +76,24 @@ describe("group-committed puts", () => {
     const reopened = sqliteProvider({ directory });
     expect((await reopened.get("items", "b"))?.value).toEqual({ n: 2 });
     await reopened.close();
+  });
+
+  it("answer gets issued together each with its own record, mixed with puts in issue order", async () => {
+    const provider = sqliteProvider({ directory });
+    await Promise.all(
+      Array.from({ length: 5 }, (_, n) => provider.put("items", { key: `k${n}`, value: { n } })),
+    );
+    const answers = await Promise.all([
+      provider.get("items", "k3"),
+      provider.get("items", "missing"),
+      provider.get("elsewhere", "k1"),
+      provider.get("items", "k0"),
+      provider.put("items", { key: "k0", value: { n: 100 } }).then(() => "put"),
+      provider.get("items", "k0"),
+    ]);
+    expect(
+      answers.map((answer) => (answer as { value?: unknown } | null)?.value ?? answer),
+    ).toEqual([{ n: 3 }, null, null, { n: 0 }, "put", { n: 100 }]);
+    await provider.close();
   });
 });
