@@ -7,7 +7,12 @@
 
 import { randomBytes } from "node:crypto";
 import { runConformance } from "@agentvault/conformance";
-import { createVault, ProviderUnavailableError, toRecordFilter } from "@agentvault/core";
+import {
+  createVault,
+  ProviderUnavailableError,
+  toRecordFilter,
+  ValidationError,
+} from "@agentvault/core";
 import { parseFilter } from "@agentvault/query";
 import { Cluster } from "ioredis";
 import * as vitest from "vitest";
@@ -87,6 +92,20 @@ describe.skipIf(!hasRedisServer)(launcherTitle("redis provider on a Redis Cluste
     const slots = (await client.cluster("SLOTS")) as [number, number, ...unknown[]][];
     const covered = slots.reduce((sum, [from, to]) => sum + (to - from + 1), 0);
     expect(covered).toBe(16_384);
+  });
+
+  it("a Cluster client with ioredis's own keyPrefix is refused with ValidationError", () => {
+    for (const options of [{ keyPrefix: "x:" }, { redisOptions: { keyPrefix: "x:" } }]) {
+      const prefixed = new Cluster([{ host: "127.0.0.1", port: cluster!.ports[0]! }], {
+        ...options,
+        lazyConnect: true,
+      });
+      try {
+        expect(() => redisProvider({ client: prefixed })).toThrow(ValidationError);
+      } finally {
+        prefixed.disconnect();
+      }
+    }
   });
 
   runConformance({
