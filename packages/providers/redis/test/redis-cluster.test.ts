@@ -2,7 +2,7 @@
  * The provider on a real Redis Cluster of three masters, started by this file: the conformance
  * suite through an ioredis `Cluster` client, collections of different databases really spread
  * over the masters (each collection on one slot), exact concurrent updates from two clients,
- * and the change feed across masters.
+ * the change feed across masters, native expiry, and a crashed master.
  */
 
 import { randomBytes } from "node:crypto";
@@ -236,6 +236,25 @@ describe.skipIf(!hasRedisServer)(launcherTitle("redis provider on a Redis Cluste
       await writer.dropDatabase();
       await writer.close();
       await watcher.close();
+    }
+  });
+
+  it("native expiry (PXAT) removes records on their master", async () => {
+    const prefix = `${keyPrefix}-ttl`;
+    const provider = redisProvider({ client, keyPrefix: prefix });
+    try {
+      await provider.put("sessions", { key: "short", value: 1, expiresAt: Date.now() + 300 });
+      await provider.put("sessions", { key: "long", value: 2, expiresAt: Date.now() + 600_000 });
+      const recordKey = `${prefix}:{default:sessions}:r:short`;
+      expect(await client.exists(recordKey)).toBe(1);
+      // Redis itself deletes the key (not just the provider hiding it by its clock).
+      expect(await until(async () => (await client.exists(recordKey)) === 0, 5000)).toBe(true);
+      expect(await provider.get("sessions", "short")).toBeNull();
+      expect((await provider.get("sessions", "long"))?.value).toBe(2);
+      expect(await provider.count("sessions", { type: "and", children: [] })).toBe(1);
+    } finally {
+      await provider.dropDatabase();
+      await provider.close();
     }
   });
 
