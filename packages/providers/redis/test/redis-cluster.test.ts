@@ -261,7 +261,7 @@ describe.skipIf(!hasRedisServer)(launcherTitle("redis provider on a Redis Cluste
   // Last: it leaves the cluster with a master down.
   it("a crashed master fails calls on its slots with ProviderUnavailableError; other masters keep serving", async () => {
     const prefix = `${keyPrefix}-crash`;
-    const provider = redisProvider({ client, keyPrefix: prefix, commandTimeoutMs: 1000 });
+    const provider = redisProvider({ client, keyPrefix: prefix, commandTimeoutMs: 2000 });
     const collections = ["a", "b", "c"];
     for (const collection of collections) await provider.put(collection, { key: "k", value: 1 });
     const byMaster = await keysByMaster(client, prefix);
