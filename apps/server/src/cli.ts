@@ -14,7 +14,9 @@
  * pnpm --filter @agentvault/server-app cli re-encrypt [--tenant <tenant>]... [--encrypt-plaintext]
  * ```
  *
- * New keys are printed once, on stdout; everything else goes to stderr.
+ * New keys are printed once, on stdout; everything else goes to stderr. `keys revoke` also
+ * announces the revocation on Redis when `REDIS_URL` is set, so running instances drop the key
+ * from their verification cache at once (otherwise they refuse it within their `keyCacheMs`).
  */
 
 import { once } from "node:events";
@@ -32,6 +34,7 @@ import {
 import {
   type KeyRole,
   keyRoles,
+  publishKeyRevocation,
   SystemStore,
   tenantDatabaseName,
   validatePrincipalName,
@@ -406,9 +409,23 @@ async function run(providers: Providers, argv: readonly string[]): Promise<void>
     }
     case "keys revoke": {
       const tenant = validateTenantId(argument(positionals, 2, "tenant"));
-      const revoked = await system.revokeKey(tenant, argument(positionals, 3, "key id"));
+      const id = argument(positionals, 3, "key id");
+      const revoked = await system.revokeKey(tenant, id);
       process.stderr.write(revoked ? "Revoked.\n" : "No such active key in that tenant.\n");
       if (!revoked) process.exitCode = 1;
+      // Running instances trust a verified key for keyCacheMs (1 s by default); with REDIS_URL
+      // they drop it at once on this announcement (published even when nothing changed, so
+      // revoking again re-announces a revocation that could not be published).
+      if (config.redisUrl !== undefined) {
+        try {
+          const told = await publishKeyRevocation(config.redisUrl, config.databasePrefix, id);
+          process.stderr.write(`Told ${plural(told, "running instance")}.\n`);
+        } catch (error) {
+          process.stderr.write(
+            `Could not tell the running instances through Redis (${String(error)}); they refuse the key within keyCacheMs.\n`,
+          );
+        }
+      }
       return;
     }
     case "export": {

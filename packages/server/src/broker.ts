@@ -15,11 +15,12 @@ import { readBearerToken } from "./api-keys.js";
 import { type AppRouter, appRouter } from "./app-router.js";
 import { AuditLog } from "./audit-log.js";
 import type { BrokerServices } from "./broker-services.js";
+import { type KeyInvalidation, redisKeyInvalidation } from "./key-invalidation.js";
 import { type ResolvedLimits, resolveLimits, type ServerLimits } from "./limits.js";
 import { createLogger } from "./logger.js";
 import { BrokerMetrics } from "./metrics.js";
 import { type AccessPolicy, defaultAccessPolicy } from "./permissions.js";
-import { createRateLimiter } from "./rate-limiter.js";
+import { connectRedis, createRateLimiter } from "./rate-limiter.js";
 import { type Identity, SystemStore } from "./system-store.js";
 import { TenantScopes } from "./tenant-scopes.js";
 import type { RequestContext } from "./trpc.js";
@@ -38,9 +39,15 @@ export interface BrokerOptions {
   readonly rootKey?: string | undefined;
   /** Limits; see the README's table. @default defaultLimits */
   readonly limits?: ServerLimits | undefined;
-  /** Redis URL sharing the rate limit across instances. @default process.env.REDIS_URL, else in-memory */
+  /**
+   * Redis URL sharing the rate limit and key revocations across instances.
+   * @default process.env.REDIS_URL, else in-memory
+   */
   readonly redisUrl?: string | undefined;
-  /** An existing ioredis client for the rate limit (not closed by the broker). */
+  /**
+   * An existing ioredis client for the rate limit and for publishing key revocations (not closed
+   * by the broker; revocations are received on a duplicate of it).
+   */
   readonly redis?: Redis | undefined;
   /** Prefix of the rate limiter's Redis keys. @default "agentvault:rate" */
   readonly rateKeyPrefix?: string | undefined;
@@ -53,9 +60,11 @@ export interface BrokerOptions {
   /** Collect process metrics (CPU, memory, event loop) too. @default true */
   readonly processMetrics?: boolean | undefined;
   /**
-   * How long a verified API key is trusted without reading the system database again. A key
-   * revoked on this instance is refused at once; one revoked on another instance (or with the
-   * CLI) within this time. 0 reads the key on every request. @default 1000
+   * How long a verified API key is trusted without reading the system database again. A revoked
+   * key is refused at once by the instance that revoked it and, with Redis, by every instance
+   * once the revocation's pub/sub message arrived (milliseconds; the cache is not used while an
+   * instance is not subscribed). Without Redis, or when a revocation could not be published,
+   * other instances refuse it within this time. 0 reads the key on every request. @default 1000
    */
   readonly keyCacheMs?: number | undefined;
   /** Close `provider` in `close()`. @default false */
@@ -85,7 +94,7 @@ export interface Broker {
   ensureRootKey(): Promise<string | undefined>;
   /** Whether the storage answers (for `/readyz`). */
   ready(): Promise<HealthStatus>;
-  /** Releases the rate limiter's Redis connection (and the provider with `closeProvider`). */
+  /** Releases the Redis connections (and the provider with `closeProvider`). */
   close(): Promise<void>;
 }
 
@@ -102,12 +111,30 @@ export function createBroker(options: BrokerOptions): Broker {
   const now = options.now ?? systemClock;
   const logger = options.logger ?? createLogger();
   const systemProvider = options.provider.withDatabase(`${prefix}system`);
-  const system = new SystemStore(systemProvider, options.rootKey, now, options.keyCacheMs);
+  const redisUrl =
+    options.redis === undefined ? (options.redisUrl ?? process.env.REDIS_URL) : undefined;
+  const ownedRedis = redisUrl !== undefined && redisUrl !== "" ? connectRedis(redisUrl) : undefined;
+  const redis = options.redis ?? ownedRedis;
+  const invalidation: KeyInvalidation | undefined =
+    redis === undefined
+      ? undefined
+      : redisKeyInvalidation(redis, prefix, (error) =>
+          logger.warn(
+            { err: error },
+            "could not publish a key revocation; other instances refuse the key within keyCacheMs",
+          ),
+        );
+  const system = new SystemStore(
+    systemProvider,
+    options.rootKey,
+    now,
+    options.keyCacheMs,
+    invalidation,
+  );
   const rate = createRateLimiter({
     points: limits.rate.points,
     durationSeconds: limits.rate.durationSeconds,
-    redisUrl: options.redis === undefined ? (options.redisUrl ?? process.env.REDIS_URL) : undefined,
-    redis: options.redis,
+    redis,
     keyPrefix: options.rateKeyPrefix,
   });
   const services: BrokerServices = {
@@ -173,7 +200,9 @@ export function createBroker(options: BrokerOptions): Broker {
     ensureRootKey: () => system.ensureRootKey(),
     ready: () => system.health(),
     async close() {
+      invalidation?.close();
       await rate.close();
+      ownedRedis?.disconnect();
       if (options.closeProvider) await options.provider.close();
     },
   };

@@ -27,6 +27,12 @@ export {
 } from "./error-mapping.js";
 export { describeFilterShape } from "./filter-shape.js";
 export {
+  type KeyInvalidation,
+  keyInvalidationChannel,
+  publishKeyRevocation,
+  redisKeyInvalidation,
+} from "./key-invalidation.js";
+export {
   defaultLimits,
   type RateLimit,
   type ResolvedLimits,

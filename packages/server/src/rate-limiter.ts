@@ -34,6 +34,22 @@ export interface CallRateLimiter {
   close(): Promise<void>;
 }
 
+/**
+ * Opens the broker's Redis client: commands fail fast while Redis is away (the limiter falls
+ * back to memory) instead of queueing.
+ */
+export function connectRedis(url: string): Redis {
+  const client = new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    lazyConnect: false,
+  });
+  // Connection errors surface through the insurance limiter; keep them off the event loop.
+  client.on("error", () => {});
+  return client;
+}
+
 /** Builds the limiter. */
 export function createRateLimiter(options: RateLimiterOptions): CallRateLimiter {
   const keyPrefix = options.keyPrefix ?? "agentvault:rate";
@@ -42,14 +58,7 @@ export function createRateLimiter(options: RateLimiterOptions): CallRateLimiter 
   let ownedClient: Redis | undefined;
   let client = options.redis;
   if (client === undefined && options.redisUrl !== undefined && options.redisUrl !== "") {
-    ownedClient = new Redis(options.redisUrl, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      connectTimeout: 2000,
-      lazyConnect: false,
-    });
-    // Connection errors surface through the insurance limiter; keep them off the event loop.
-    ownedClient.on("error", () => {});
+    ownedClient = connectRedis(options.redisUrl);
     client = ownedClient;
   }
   const limiter =

@@ -15,6 +15,7 @@ import {
 } from "@agentvault/core";
 import type { Value } from "@agentvault/query";
 import { apiKeyMatches, generateApiKey, hashApiKey, parseApiKey } from "./api-keys.js";
+import type { KeyInvalidation } from "./key-invalidation.js";
 import type { KeyRole } from "./permissions.js";
 import { valueFilter } from "./record-filters.js";
 
@@ -85,6 +86,7 @@ export class SystemStore {
   readonly #configuredRootHash: Buffer | undefined;
   readonly #now: () => number;
   readonly #keyCacheMs: number;
+  readonly #invalidation: KeyInvalidation | undefined;
   /** Verified keys by id (only their hash, never the secret). */
   readonly #keyCache = new Map<string, CachedKey>();
   /** Bumped by every revocation, so a lookup that raced with one is not cached. */
@@ -95,13 +97,18 @@ export class SystemStore {
    * @param rootKey A root key given by configuration (`AGENTVAULT_ROOT_KEY`), accepted as is.
    * @param keyCacheMs How long a verified key is trusted without reading the store again. A key
    *   revoked through this store is refused at once; one revoked elsewhere (another instance,
-   *   the CLI) within this time. 0 reads the store on every request. @default 1000
+   *   the CLI) at once when both share `invalidation`, otherwise within this time. 0 reads the
+   *   store on every request. @default 1000
+   * @param invalidation Shares revocations with the other instances (Redis pub/sub). With it,
+   *   the cache is used only while the subscription is up, and a revocation announced by any
+   *   instance drops the key from this cache.
    */
   constructor(
     provider: StorageProvider,
     rootKey: string | undefined,
     now: () => number,
     keyCacheMs: number = defaultKeyCacheMs,
+    invalidation?: KeyInvalidation,
   ) {
     this.#provider = provider;
     this.#configuredRootHash =
@@ -109,11 +116,29 @@ export class SystemStore {
     this.#now = now;
     if (!(keyCacheMs >= 0)) throw new RangeError("keyCacheMs must be 0 or more");
     this.#keyCacheMs = keyCacheMs;
+    this.#invalidation = invalidation;
+    invalidation?.listen((keyId) => {
+      if (keyId === undefined) {
+        this.#revocations++;
+        this.#keyCache.clear();
+      } else {
+        this.#forget(keyId);
+      }
+    });
+  }
+
+  /** Whether a cached key may be trusted now: always alone, only while subscribed when shared. */
+  #cacheUsable(): boolean {
+    return this.#invalidation === undefined || this.#invalidation.live;
   }
 
   #cached(id: string, apiKey: string): Identity | undefined {
     const cached = this.#keyCache.get(id);
     if (cached === undefined) return undefined;
+    if (!this.#cacheUsable()) {
+      this.#keyCache.clear();
+      return undefined;
+    }
     if (cached.expires <= performance.now()) {
       this.#keyCache.delete(id);
       return undefined;
@@ -122,7 +147,9 @@ export class SystemStore {
   }
 
   #remember(id: string, hash: string, identity: Identity, revocations: number): Identity {
-    if (this.#keyCacheMs === 0 || revocations !== this.#revocations) return identity;
+    if (this.#keyCacheMs === 0 || revocations !== this.#revocations || !this.#cacheUsable()) {
+      return identity;
+    }
     if (this.#keyCache.size >= maxCachedKeys) {
       const oldest = this.#keyCache.keys().next().value;
       if (oldest !== undefined) this.#keyCache.delete(oldest);
@@ -250,7 +277,9 @@ export class SystemStore {
 
   /**
    * Revokes a key of `tenant`; false when it does not exist there or was already revoked.
-   * Refused at once by this store; by other instances within their `keyCacheMs`.
+   * Refused at once by this store, and by the instances sharing its `invalidation` once the
+   * announcement reached them (it is published before this resolves); without one, by other
+   * instances within their `keyCacheMs`.
    */
   async revokeKey(tenant: string, id: string): Promise<boolean> {
     this.#forget(id);
@@ -258,6 +287,9 @@ export class SystemStore {
       return await this.#revoke(tenant, id);
     } finally {
       this.#forget(id);
+      // Announced even when nothing changed here: a key revoked by a process that could not
+      // publish is then dropped everywhere by revoking it again.
+      await this.#invalidation?.publish(id);
     }
   }
 

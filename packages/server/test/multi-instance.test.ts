@@ -27,6 +27,9 @@ describe.skipIf(!available)(`two instances over one PostgreSQL and Redis ${reaso
       rateKeyPrefix: `agentvault-test:${run}`,
       rootKey,
       limits: { rate: { points: 30, durationSeconds: 60 } },
+      // Far longer than the test: a revocation can only reach the other instance's cache
+      // through the pub/sub announcement.
+      keyCacheMs: 60_000,
     });
   }
 
@@ -54,6 +57,16 @@ describe.skipIf(!available)(`two instances over one PostgreSQL and Redis ${reaso
     await second?.close();
   });
 
+  /** The status of `vault.count` with `apiKey` on `server`, polled every 100 ms (within the key's rate budget) up to 2 s until it is 401. */
+  async function statusUntilRefused(server: StartedServer, apiKey: string): Promise<number> {
+    const deadline = performance.now() + 2000;
+    for (;;) {
+      const { status } = await call(server.url, "vault.count", { collection: "x" }, apiKey);
+      if (status === 401 || performance.now() >= deadline) return status;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
   it("share keys: a key made on one works on the other, and a revocation on one holds on both", async () => {
     expect(await ok(second.url, "admin.listTenants", undefined, first.rootKey)).toContain("acme");
     const svc = await createKey(first, admin, "svc");
@@ -64,6 +77,21 @@ describe.skipIf(!available)(`two instances over one PostgreSQL and Redis ${reaso
     expect((await call(first.url, "vault.count", { collection: "x" }, svc.apiKey)).status).toBe(
       401,
     );
+  });
+
+  it("refuse a key on an instance that had verified (cached) it, once another revoked it", async () => {
+    const agent = await createKey(first, admin, "agent");
+    // Both instances verify the key, so both hold it in their key cache.
+    for (const server of [first, second, first, second]) {
+      expect(
+        (await call(server.url, "vault.count", { collection: "x" }, agent.apiKey)).status,
+      ).toBe(200);
+    }
+    await ok(first.url, "admin.revokeKey", { id: agent.id }, admin);
+    expect((await call(first.url, "vault.count", { collection: "x" }, agent.apiKey)).status).toBe(
+      401,
+    );
+    expect(await statusUntilRefused(second, agent.apiKey)).toBe(401);
   });
 
   it("enforce a grant made on one instance on the other at once", async () => {
