@@ -67,13 +67,18 @@ function outcomeOf(error: unknown): AuditOutcome {
   return "failed";
 }
 
-function countOf(data: unknown): number | null {
+function countOf(path: string, data: unknown): number | null {
+  // `kv.popItem` returns one `[key, value]` pair.
+  if (path === "kv.popItem") return Array.isArray(data) ? 1 : 0;
   if (Array.isArray(data)) return data.length;
   if (typeof data === "number") return data;
   if (typeof data === "boolean") return data ? 1 : 0;
   if (typeof data === "string") return 1;
   if (data === null) return 0;
-  const entries = (data as { entries?: unknown } | undefined)?.entries;
+  if (typeof data !== "object" || data === undefined) return null;
+  // `kv.get` and `kv.pop` answer `{ found, value? }`.
+  const { entries, found } = data as { entries?: unknown; found?: unknown };
+  if (typeof found === "boolean") return found ? 1 : 0;
   return Array.isArray(entries) ? entries.length : null;
 }
 
@@ -183,7 +188,7 @@ export async function runCall<R extends ChainResult>(
     filterShape:
       call.filterShape ??
       describeFilterShape((raw as { filter?: unknown } | null | undefined)?.filter),
-    resultCount: failure === undefined ? countOf(data) : null,
+    resultCount: failure === undefined ? countOf(path, data) : null,
     outcome,
     errorCode: failure === undefined ? null : agentVaultCodeOf(failure),
   };

@@ -79,6 +79,29 @@ describe("audit log", () => {
     expect(await verify()).toMatchObject({ ok: true });
   });
 
+  it("counts a key-value lookup as 1 when found and 0 when not", async () => {
+    await ok(server.url, "kv.open", { store: "cache" }, svcKey);
+    await ok(server.url, "kv.set", { store: "cache", key: "a", value: { n: 1 } }, svcKey);
+    await ok(server.url, "kv.set", { store: "cache", key: "b", value: { n: 2 } }, svcKey);
+    expect(await ok(server.url, "kv.get", { store: "cache", key: "a" }, svcKey)).toMatchObject({
+      found: true,
+    });
+    await ok(server.url, "kv.get", { store: "cache", key: "missing" }, svcKey);
+    await ok(server.url, "kv.pop", { store: "cache", key: "a" }, svcKey);
+    await ok(server.url, "kv.pop", { store: "cache", key: "a" }, svcKey);
+    await ok(server.url, "kv.popItem", { store: "cache" }, svcKey);
+    const counts = (await entries())
+      .filter((entry) => ["kv.get", "kv.pop", "kv.popItem"].includes(entry.operation))
+      .map((entry) => [entry.operation, entry.resultCount]);
+    expect(counts).toEqual([
+      ["kv.get", 1],
+      ["kv.get", 0],
+      ["kv.pop", 1],
+      ["kv.pop", 0],
+      ["kv.popItem", 1],
+    ]);
+  });
+
   it("records denied calls, including those of revoked keys", async () => {
     const other = await createKey(server, admin, "stranger");
     const denied = await call(
