@@ -2,7 +2,8 @@
  * Turns the configured storage URL into a provider with `agentvault`'s own URL table
  * (`openProvider`), so the service accepts exactly the URLs `openVault` does. Without a URL,
  * SQLite files in the data folder: `<prefix>system.db` and one `<prefix><tenant>_vault.db` per
- * tenant (the provider's own `default.db` stays unused). With encryption keys configured, the
+ * tenant (the provider's own `default.db` stays unused). SQLite group-commits per event-loop
+ * turn here (`groupCommit: "turn"`), as suits a server. With encryption keys configured, the
  * provider is wrapped in `encrypted(...)`, so every database (system and tenants) holds only
  * ciphertext values.
  */
@@ -24,7 +25,10 @@ export function configuredStorageUrl(config: ServiceConfig): string {
  */
 export async function openStorageUrl(url: string, what: string): Promise<StorageProvider> {
   try {
-    return await openProvider(url);
+    // A server's single puts come from many concurrent requests: let those read in one
+    // event-loop turn share a SQLite commit.
+    const providerOptions = /^sqlite:/i.test(url.trim()) ? { groupCommit: "turn" } : undefined;
+    return await openProvider(url, { providerOptions });
   } catch (error) {
     // The typed error's "[agentvault] [source]" prefix and "(at url)" add nothing after `what`.
     const reason = (error instanceof Error ? error.message : String(error))

@@ -17,5 +17,6 @@ export type {
   SqliteConnectionOptions,
   SqliteDurability,
   SqliteFileOptions,
+  SqliteGroupCommit,
   SqliteProviderOptions,
 } from "./sqlite-provider-options.js";

@@ -39,13 +39,8 @@ export function runInScope<T>(scope: TransactionScope, fn: () => Promise<T>): Pr
   return transactionContext.run(scope, fn);
 }
 
-/**
- * A single put or get waiting for the connection's next group (see
- * `SqliteConnection.queueOperation`).
- */
+/** A single put waiting for the connection's next group (see `SqliteConnection.queueOperation`). */
 export interface QueuedOperation {
-  /** True for a read: a group of reads only runs in a read (deferred) transaction. */
-  readonly reads: boolean;
   /** Does the work; runs inside the group's transaction (or alone when it is the only one). */
   readonly apply: () => unknown;
   /** Called once the group committed, with `apply`'s result, or with the error it threw. */
@@ -67,11 +62,17 @@ export class SqliteConnection {
   #transactionTail: Promise<void> = Promise.resolve();
   #queued: QueuedOperation[] = [];
   #flushScheduled = false;
+  readonly #schedule: (callback: () => void) => void;
+  readonly #flush = (): void => {
+    this.#flushScheduled = false;
+    this.flushQueued();
+  };
 
   constructor(db: Database, ownsDb: boolean, options: ResolvedSqliteOptions) {
     this.db = db;
     this.#ownsDb = ownsDb;
     this.#cacheSize = options.statementCacheSize;
+    this.#schedule = options.groupCommit === "turn" ? setImmediate : queueMicrotask;
     db.pragma(`busy_timeout = ${Math.round(options.busyTimeoutMs)}`);
     if (!db.memory) db.pragma("journal_mode = WAL");
     db.pragma(`synchronous = ${options.durability === "power-loss" ? "FULL" : "NORMAL"}`);
@@ -113,9 +114,9 @@ export class SqliteConnection {
   }
 
   /**
-   * Group commit: queues a single put or get to run with every other one queued before the
-   * event loop's next check phase, all in one transaction: one commit (one WAL append) for the
-   * puts, one read lock for the gets, instead of one each. Each operation still succeeds or
+   * Group commit: queues a single put to run with every other one queued before the flush (a
+   * microtask, or the event loop's next check phase with `groupCommit: "turn"`), all in one
+   * transaction: one commit (one WAL append) instead of one each. Each operation still succeeds or
    * fails on its own: a failing statement is undone alone (SQLite rolls back the statement, or
    * the write's own savepoint), and `done` reports it. Every other operation on the connection
    * runs the queue first (`flushQueued`), so operations take effect in the order issued.
@@ -124,10 +125,7 @@ export class SqliteConnection {
     this.#queued.push(operation);
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    setImmediate(() => {
-      this.#flushScheduled = false;
-      this.flushQueued();
-    });
+    this.#schedule(this.#flush);
   }
 
   /** Runs the queued operations now (see `queueOperation`). Call only when no transaction is open. */
@@ -160,8 +158,7 @@ export class SqliteConnection {
       }
     };
     try {
-      if (queued.some((operation) => !operation.reads)) this.write(runAll);
-      else this.#deferred(runAll);
+      this.write(runAll);
     } catch (error) {
       // BEGIN or COMMIT failed: nothing of the group was written.
       for (const operation of queued) operation.done(true, error);

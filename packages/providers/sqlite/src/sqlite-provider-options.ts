@@ -18,6 +18,19 @@ import type { Database } from "better-sqlite3";
  */
 export type SqliteDurability = "process" | "power-loss";
 
+/**
+ * How long a single `put` waits for others to share its commit (see the README's "Writes and
+ * atomicity").
+ *
+ * - `"microtask"`: puts issued in the same synchronous run of code (`Promise.all` of puts, a
+ *   batch of calls) share one commit; an awaited put in a loop is written almost at once.
+ *   Right for one agent's own store.
+ * - `"turn"`: puts issued anywhere in one event-loop turn share one commit, so independent
+ *   callers (requests read from several sockets in one turn) do too, at the price of one turn
+ *   of latency per put. Right for a server handling many concurrent requests.
+ */
+export type SqliteGroupCommit = "microtask" | "turn";
+
 /** Options shared by both ways of creating the provider. */
 export interface SqliteCommonOptions {
   /** The database this provider is bound to. @default "default" */
@@ -40,6 +53,8 @@ export interface SqliteCommonOptions {
   readonly vectorMetrics?: { readonly [collection: string]: VectorMetric } | undefined;
   /** Prepared statements kept per database file. @default 500 */
   readonly statementCacheSize?: number | undefined;
+  /** Which single puts share one commit (see `SqliteGroupCommit`). @default "microtask" */
+  readonly groupCommit?: SqliteGroupCommit | undefined;
 }
 
 /** Options with a file or a folder of files. */
@@ -81,6 +96,7 @@ export interface ResolvedSqliteOptions {
   readonly vectorMetric: VectorMetric;
   readonly vectorMetrics: { readonly [collection: string]: VectorMetric };
   readonly statementCacheSize: number;
+  readonly groupCommit: SqliteGroupCommit;
 }
 
 const source = "sqlite";
@@ -101,8 +117,15 @@ export function resolveSqliteOptions(options: SqliteCommonOptions): ResolvedSqli
       source,
     });
   }
+  const groupCommit = options.groupCommit ?? "microtask";
+  if (groupCommit !== "microtask" && groupCommit !== "turn") {
+    throw new ValidationError('groupCommit must be "microtask" or "turn"', "groupCommit", {
+      source,
+    });
+  }
   return {
     durability,
+    groupCommit,
     busyTimeoutMs: nonNegative(options.busyTimeoutMs, "busyTimeoutMs", 5000),
     clock: options.clock ?? Date.now,
     sweepIntervalMs: nonNegative(options.sweepIntervalMs, "sweepIntervalMs", 60_000),

@@ -258,13 +258,17 @@ export class SqliteProvider implements SqliteStorageProvider {
     return new SqliteProvider(this.#root, database);
   }
 
-  /** Gets one record. Outside transactions, gets issued in one turn share one read transaction. */
+  /**
+   * Gets one record, at once: a lone read needs no transaction of its own, so it is not held
+   * back for a group (that would add a turn of latency to every awaited get). Puts queued
+   * before it are written first, so it sees them.
+   */
   async get(collection: string, key: string): Promise<StoredRecord | null> {
     const name = checkCollection(collection);
-    return this.#grouped((connection) => {
+    return this.#run((connection) => {
       const info = connection.registry.find(name);
       return info === undefined ? null : getRecord(connection, info, key, this.#now());
-    }, true);
+    });
   }
 
   async getMany(collection: string, keys: readonly string[]): Promise<(StoredRecord | null)[]> {
@@ -298,14 +302,14 @@ export class SqliteProvider implements SqliteStorageProvider {
         putRecords(connection, info, [record], { now, ifAbsent });
       });
     };
-    return this.#grouped(operation, false);
+    return this.#grouped(operation);
   }
 
   /**
    * Runs a single put or get in the connection's next group (see
    * `SqliteConnection.queueOperation`), or at once inside a transaction.
    */
-  async #grouped<T>(operation: (connection: SqliteConnection) => T, reads: boolean): Promise<T> {
+  async #grouped<T>(operation: (connection: SqliteConnection) => T): Promise<T> {
     let connection: SqliteConnection;
     try {
       connection = this.#connection();
@@ -317,7 +321,6 @@ export class SqliteProvider implements SqliteStorageProvider {
     }
     return new Promise<T>((resolve, reject) => {
       connection.queueOperation({
-        reads,
         apply: () => operation(connection),
         done: (failed, resultOrError) => {
           if (!failed) resolve(resultOrError as T);

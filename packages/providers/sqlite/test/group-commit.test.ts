@@ -1,12 +1,13 @@
 /**
- * Group commit: single puts and gets issued in one event-loop turn share one transaction, yet
- * each succeeds or fails on its own, and operations issued after a put still see it.
+ * Group commit: single puts issued in one event-loop turn share one transaction, yet each
+ * succeeds or fails on its own, and operations issued after a put (gets included) still see it.
  */
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConflictError, ValidationError } from "@agentvault/core";
+import Database from "better-sqlite3";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { sqliteProvider } from "../src/index.js";
 
@@ -95,5 +96,43 @@ describe("group-committed puts", () => {
       answers.map((answer) => (answer as { value?: unknown } | null)?.value ?? answer),
     ).toEqual([{ n: 3 }, null, null, { n: 0 }, "put", { n: 100 }]);
     await provider.close();
+  });
+});
+
+/** Records of the only collection (table `_av_c1`), read through a connection of its own. */
+function committedRows(dir: string): number {
+  const raw = new Database(join(dir, "default.db"), { readonly: true });
+  try {
+    return (raw.prepare("SELECT count(*) AS n FROM _av_c1").get() as { n: number }).n;
+  } finally {
+    raw.close();
+  }
+}
+
+describe("groupCommit option", () => {
+  it('"microtask" commits a lone put before the next turn; "turn" waits for the check phase', async () => {
+    const seen: Record<string, number> = {};
+    for (const mode of ["microtask", "turn"] as const) {
+      const dir = mkdtempSync(join(tmpdir(), `agentvault-sqlite-group-${mode}-`));
+      directories.push(dir);
+      const provider = sqliteProvider({ directory: dir, groupCommit: mode });
+      await provider.put("items", { key: "first", value: { n: 0 } });
+      // Queued before the put, so it runs in the same check phase but before the put's flush.
+      const checked = new Promise<number>((resolve) =>
+        setImmediate(() => resolve(committedRows(dir))),
+      );
+      const put = provider.put("items", { key: "second", value: { n: 1 } });
+      seen[mode] = await checked;
+      await put;
+      expect(committedRows(dir)).toBe(2);
+      await provider.close();
+    }
+    expect(seen).toEqual({ microtask: 2, turn: 1 });
+  });
+
+  it("refuses an unknown mode with a ValidationError", () => {
+    expect(() => sqliteProvider({ directory, groupCommit: "never" as "turn" })).toThrow(
+      ValidationError,
+    );
   });
 });
