@@ -58,6 +58,18 @@ function requireAccess(ctx: RequestContext, access: ProcedureAccess): void {
   }
 }
 
+let lastTime = Number.NaN;
+let lastIso = "";
+
+/** `new Date(ms).toISOString()`, reusing the last answer when the millisecond repeats. */
+function isoTime(ms: number): string {
+  if (ms !== lastTime) {
+    lastIso = new Date(ms).toISOString();
+    lastTime = ms;
+  }
+  return lastIso;
+}
+
 function outcomeOf(error: unknown): AuditOutcome {
   if (error === undefined) return "allowed";
   const code = agentVaultCodeOf(error);
@@ -176,11 +188,10 @@ export async function runCall<R extends ChainResult>(
     failure = error;
   }
   const outcome = outcomeOf(failure);
-  services.metrics.calls.inc({ procedure: path, outcome });
-  services.metrics.callDuration.observe({ procedure: path }, (performance.now() - started) / 1000);
+  services.metrics.recordCall(path, outcome, (performance.now() - started) / 1000);
   const target = auditTarget(ctx);
   const draft: AuditDraft = {
-    time: new Date(services.now()).toISOString(),
+    time: isoTime(services.now()),
     requestId: ctx.requestId,
     principal: target?.principal ?? "anonymous",
     operation: path,

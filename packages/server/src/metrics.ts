@@ -31,6 +31,28 @@ export class BrokerMetrics {
     registers: [this.registry],
   });
 
+  readonly #callChildren = new Map<string, { inc(): void; observe(seconds: number): void }>();
+
+  /**
+   * Counts one finished call and its duration. The labelled children are kept per procedure and
+   * outcome, so a call does not hash its labels again.
+   */
+  recordCall(procedure: string, outcome: string, seconds: number): void {
+    const key = `${procedure} ${outcome}`;
+    let child = this.#callChildren.get(key);
+    if (child === undefined) {
+      const counter = this.calls.labels(procedure, outcome);
+      const histogram = this.callDuration.labels(procedure);
+      child = {
+        inc: () => counter.inc(),
+        observe: (value) => histogram.observe(value),
+      };
+      this.#callChildren.set(key, child);
+    }
+    child.inc();
+    child.observe(seconds);
+  }
+
   /** @param defaultMetrics Also collect process metrics (CPU, memory, event loop). @default true */
   constructor(defaultMetrics = true) {
     if (defaultMetrics) collectDefaultMetrics({ register: this.registry });
