@@ -8,7 +8,9 @@
  * `resolveResponse`, so the wire protocol, batching, method override and error shapes are
  * tRPC's, but it reads the body into one string and writes each answer in one `end()` with a
  * `content-length`. Streaming responses (`trpc-accept: application/jsonl`) are still answered,
- * once complete. The router has no subscriptions.
+ * once complete. The router has no subscriptions. JSON `POST ?batch=1` batches of queries or
+ * mutations skip `resolveResponse` (see `serveFastBatch`): they call the same procedures and
+ * build the answer with tRPC's own error shape, status and transform functions.
  */
 
 import { randomUUID } from "node:crypto";
@@ -16,8 +18,16 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { TRPCError } from "@trpc/server";
 import { createURL } from "@trpc/server/adapters/node-http";
 import { resolveResponse } from "@trpc/server/http";
+import {
+  type AnyProcedure,
+  getErrorShape,
+  getHTTPStatusCode,
+  getTRPCErrorFromUnknown,
+  transformTRPCResponse,
+} from "@trpc/server/unstable-core-do-not-import";
 import { containsApiKey } from "./api-keys.js";
 import type { Broker } from "./broker.js";
+import type { RequestContext } from "./trpc.js";
 
 const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -177,47 +187,198 @@ function disconnectSignal(response: ServerResponse): AbortSignal {
   return controller.signal;
 }
 
-async function toFetchRequest(
-  request: IncomingMessage,
-  response: ServerResponse,
-  maxBodyBytes: number,
-): Promise<Request> {
-  const url = createURL(request);
-  const method = request.method ?? "GET";
-  const headers = fetchHeaders(request);
-  const light = (text: string): Request => {
-    const stand: JsonRequest = {
-      url: url.href,
-      method,
-      headers,
-      signal: disconnectSignal(response),
-      text: () => Promise.resolve(text),
-    };
-    return stand as unknown as Request;
+/** The light stand-in for a JSON or GET request whose body is `text`. */
+function lightRequest(request: IncomingMessage, response: ServerResponse, text: string): Request {
+  const stand: JsonRequest = {
+    url: createURL(request).href,
+    method: request.method ?? "GET",
+    headers: fetchHeaders(request),
+    signal: disconnectSignal(response),
+    text: () => Promise.resolve(text),
   };
-  if (method === "GET" || method === "HEAD") return light("");
-  // A body parser mounted before this endpoint (in an app embedding the express router) has
-  // already read the stream and left what it parsed on `request.body`.
-  const parsed = (request as { body?: unknown }).body;
-  if (parsed !== undefined) {
-    const text = typeof parsed === "string" ? parsed : JSON.stringify(parsed);
-    return isJson(request) ? light(text) : new Request(url, { method, headers, body: text });
-  }
-  if (request.readableEnded) return new Request(url, { method, headers });
-  const body = await readBody(request, maxBodyBytes);
-  if ("text" in body) {
-    return isJson(request)
-      ? light(body.text)
-      : new Request(url, { method, headers, body: body.text });
-  }
-  // Answered by tRPC as 413 when it reads the body, as its own adapter does.
+  return stand as unknown as Request;
+}
+
+/** A request whose body fails as too large: tRPC answers it with 413, as its own adapter does. */
+function tooLargeRequest(request: IncomingMessage, response: ServerResponse): Request {
   response.setHeader("connection", "close");
   const refused = new ReadableStream<Uint8Array>({
     start(controller) {
       controller.error(new TRPCError({ code: "PAYLOAD_TOO_LARGE" }));
     },
   });
-  return new Request(url, { method, headers, body: refused, duplex: "half" } as RequestInit);
+  return new Request(createURL(request), {
+    method: request.method ?? "GET",
+    headers: fetchHeaders(request),
+    body: refused,
+    duplex: "half",
+  } as RequestInit);
+}
+
+async function toFetchRequest(
+  request: IncomingMessage,
+  response: ServerResponse,
+  maxBodyBytes: number,
+): Promise<Request> {
+  const method = request.method ?? "GET";
+  if (method === "GET" || method === "HEAD") return lightRequest(request, response, "");
+  const text = await bodyText(request, maxBodyBytes);
+  if (text === undefined) return tooLargeRequest(request, response);
+  if (isJson(request)) return lightRequest(request, response, text);
+  // A body that was already read to its end has none to give again.
+  const hasBody = (request as { body?: unknown }).body !== undefined || !request.readableEnded;
+  return new Request(createURL(request), {
+    method,
+    headers: fetchHeaders(request),
+    ...(hasBody ? { body: text } : {}),
+  });
+}
+
+/** The procedures of a JSON `POST ?batch=1` request the batch fast path can serve, if any. */
+function fastBatchProcedures(
+  broker: Broker,
+  request: IncomingMessage,
+  procedurePath: string,
+): AnyProcedure[] | undefined {
+  if (request.method !== "POST" || !isJson(request)) return undefined;
+  const accept = request.headers["trpc-accept"];
+  if (accept !== undefined) return undefined;
+  const url = request.url ?? "";
+  const query = url.indexOf("?");
+  if (query === -1 || !new URLSearchParams(url.slice(query + 1)).has("batch", "1")) {
+    return undefined;
+  }
+  const paths = procedurePath.split(",");
+  if (paths.length > broker.limits.maxBatchSize) return undefined;
+  // tRPC keeps every procedure under its full dotted path here (what `getProcedureAtPath` reads).
+  const procedures = broker.router._def.procedures as unknown as Record<
+    string,
+    AnyProcedure | undefined
+  >;
+  const found: AnyProcedure[] = [];
+  let type: string | undefined;
+  for (const path of paths) {
+    // Own properties only: a path such as `constructor` is tRPC's 404, not a procedure.
+    const procedure = Object.hasOwn(procedures, path) ? procedures[path] : undefined;
+    if (typeof procedure !== "function") return undefined;
+    const procedureType = procedure._def.type;
+    if (procedureType !== "query" && procedureType !== "mutation") return undefined;
+    if (type !== undefined && type !== procedureType) return undefined;
+    type = procedureType;
+    found.push(procedure);
+  }
+  return found;
+}
+
+/**
+ * Runs a JSON batch of queries or mutations the way tRPC's `resolveResponse` does (the same
+ * procedure calls, the same input decoding, error shapes, statuses and body), without what it
+ * adds per call for streaming and subscriptions: two `AbortSignal.any` per call, a `Response`
+ * and its body stream. Anything else (GET, single calls, streaming, unknown or mixed
+ * procedures, a body that is not a JSON object) goes through `resolveResponse`.
+ * @returns false when the body turned out not to suit this path (then nothing was answered).
+ */
+async function serveFastBatch(
+  broker: Broker,
+  request: IncomingMessage,
+  response: ServerResponse,
+  procedurePath: string,
+  procedures: readonly AnyProcedure[],
+  requestId: string,
+  text: string,
+): Promise<boolean> {
+  let inputs: unknown;
+  try {
+    inputs = text === "" ? {} : JSON.parse(text);
+  } catch {
+    return false;
+  }
+  if (inputs === null || typeof inputs !== "object" || Array.isArray(inputs)) return false;
+  const config = broker.router._def._config;
+  const paths = procedurePath.split(",");
+  // Decoded together on first use, as tRPC does: one undecodable input fails the whole batch.
+  let decoded: unknown[] | undefined;
+  const decodeAll = (): unknown[] => {
+    if (decoded === undefined) {
+      const all: unknown[] = [];
+      for (let index = 0; index < paths.length; index++) {
+        const raw = (inputs as Record<string, unknown>)[index];
+        all.push(raw === undefined ? undefined : config.transformer.input.deserialize(raw));
+      }
+      decoded = all;
+    }
+    return decoded;
+  };
+  let ctx: RequestContext | undefined;
+  let ctxError: TRPCError | undefined;
+  try {
+    ctx = await broker.createContext({
+      authorization: request.headers.authorization,
+      requestId,
+      remoteAddress: request.socket.remoteAddress,
+      calls: paths.length,
+    });
+  } catch (cause) {
+    ctxError = getTRPCErrorFromUnknown(cause);
+  }
+  const signal = disconnectSignal(response);
+  const settled = await Promise.all(
+    procedures.map(async (procedure, index): Promise<[TRPCError | undefined, unknown]> => {
+      if (ctxError !== undefined) return [ctxError, undefined];
+      try {
+        const data = await procedure({
+          path: paths[index] as string,
+          getRawInput: async () => decodeAll()[index],
+          ctx,
+          type: procedure._def.type,
+          signal,
+          batchIndex: index,
+        });
+        return [undefined, data];
+      } catch (cause) {
+        return [getTRPCErrorFromUnknown(cause), undefined];
+      }
+    }),
+  );
+  const answers = settled.map(([error, data], index) => {
+    if (error === undefined) return { result: { data } };
+    let input: unknown;
+    try {
+      input = decodeAll()[index];
+    } catch {
+      input = undefined;
+    }
+    return {
+      error: getErrorShape({
+        config,
+        ctx,
+        error,
+        input,
+        path: paths[index] as string,
+        type: procedures[index]?._def.type ?? "unknown",
+      }),
+    };
+  });
+  const status = getHTTPStatusCode(
+    answers,
+    settled.map(([error]) => error),
+  );
+  const body = JSON.stringify(transformTRPCResponse(config, answers));
+  response.statusCode = status;
+  response.setHeader("vary", "trpc-accept, accept");
+  response.setHeader("content-type", "application/json");
+  response.setHeader("content-length", Buffer.byteLength(body));
+  response.end(body);
+  return true;
+}
+
+/** The request body as text, or undefined when it is too large (then nothing was consumed past the limit). */
+async function bodyText(request: IncomingMessage, maxBytes: number): Promise<string | undefined> {
+  const parsed = (request as { body?: unknown }).body;
+  if (parsed !== undefined) return typeof parsed === "string" ? parsed : JSON.stringify(parsed);
+  if (request.readableEnded) return "";
+  const body = await readBody(request, maxBytes);
+  return "text" in body ? body.text : undefined;
 }
 
 /**
@@ -233,7 +394,23 @@ export async function handleTrpcRequest(
   requestId: string,
 ): Promise<void> {
   try {
-    const fetchRequest = await toFetchRequest(request, response, broker.limits.maxBodyBytes);
+    let fetchRequest: Request;
+    const fast = fastBatchProcedures(broker, request, procedurePath);
+    if (fast !== undefined) {
+      const text = await bodyText(request, broker.limits.maxBodyBytes);
+      if (text === undefined) {
+        // Too large: tRPC's answer, from a body stream that fails the same way.
+        fetchRequest = await tooLargeRequest(request, response);
+      } else if (
+        await serveFastBatch(broker, request, response, procedurePath, fast, requestId, text)
+      ) {
+        return;
+      } else {
+        fetchRequest = lightRequest(request, response, text);
+      }
+    } else {
+      fetchRequest = await toFetchRequest(request, response, broker.limits.maxBodyBytes);
+    }
     const answer = await resolveResponse({
       router: broker.router,
       req: fetchRequest,

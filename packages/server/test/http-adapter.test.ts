@@ -50,6 +50,66 @@ describe("tRPC over HTTP", () => {
     expect(answers.map((answer) => answer.result.data)).toEqual([{ _id: key, text: "héllo" }, 1]);
   });
 
+  it("answers a POST batch exactly as tRPC answers the same batch as a GET", async () => {
+    const key = await ok<string>(
+      server.url,
+      "vault.store",
+      { collection: "same", doc: { n: 1 } },
+      apiKey,
+    );
+    const paths = "vault.retrieve,vault.count,vault.retrieve,vault.query";
+    const inputs = {
+      0: { collection: "same", key },
+      1: { collection: "same" },
+      2: { collection: "same", key: "" },
+      3: { collection: "empty" },
+    };
+    const headers = { authorization: `Bearer ${apiKey}`, "x-request-id": "same-request" };
+    // POST batches of queries and mutations take the adapter's own batch path; GET goes through
+    // tRPC's resolveResponse.
+    const posted = await fetch(`${server.url}/trpc/${paths}?batch=1`, {
+      method: "POST",
+      headers: { ...headers, "content-type": "application/json" },
+      body: JSON.stringify(inputs),
+    });
+    const got = await fetch(
+      `${server.url}/trpc/${paths}?batch=1&input=${encodeURIComponent(JSON.stringify(inputs))}`,
+      { headers },
+    );
+    expect(posted.status).toBe(207);
+    expect(posted.status).toBe(got.status);
+    expect(posted.headers.get("content-type")).toBe(got.headers.get("content-type"));
+    expect(posted.headers.get("vary")).toBe(got.headers.get("vary"));
+    const body = await posted.json();
+    expect(body).toEqual(await got.json());
+    expect(body).toMatchObject([
+      { result: { data: { _id: key, n: 1 } } },
+      { result: { data: 1 } },
+      { error: { data: { httpStatus: 400, path: "vault.retrieve", requestId: "same-request" } } },
+      { result: { data: [] } },
+    ]);
+  });
+
+  it("answers POST batches it cannot run itself through tRPC (unknown procedure, bad body)", async () => {
+    const headers = { authorization: `Bearer ${apiKey}`, "content-type": "application/json" };
+    const unknown = await fetch(`${server.url}/trpc/vault.count,vault.nope?batch=1`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ 0: { collection: "same" }, 1: {} }),
+    });
+    expect(unknown.status).toBe(207);
+    expect((await unknown.json()) as unknown[]).toMatchObject([
+      { result: { data: 1 } },
+      { error: { data: { httpStatus: 404 } } },
+    ]);
+    const notJson = await fetch(`${server.url}/trpc/vault.count?batch=1`, {
+      method: "POST",
+      headers,
+      body: "{not json",
+    });
+    expect(notJson.status).toBe(400);
+  });
+
   it("still refuses keys in URLs and unknown procedures", async () => {
     const inUrl = await fetch(`${server.url}/trpc/vault.count?key=${apiKey}`);
     expect(inUrl.status).toBe(400);
