@@ -45,8 +45,6 @@ import { t } from "./trpc.js";
 const source = "server";
 const idPath: FieldPath = { path: "_id", segments: ["_id"] };
 const byKey: SortSpec = [{ field: idPath, direction: 1 }];
-/** How many times `kv.popItem` asks the core's `popItem` (itself a few attempts) before giving up. */
-const maxPopItemRounds = 8;
 
 /** What `get` and `pop` answer: whether the key held a live value, and the value. */
 export type KvLookup = { readonly found: false } | { readonly found: true; readonly value: Value };
@@ -146,22 +144,14 @@ export const kvRouter = t.router({
   }),
 
   /**
-   * Removes and returns the first entry. The core gives up after a few lost races and reports
-   * the store empty; with many callers popping one store (agents sharing a work queue) that can
-   * happen while entries remain, so the server tries again as long as the store holds any.
+   * Removes and returns the first entry. The core's `popItem` retries lost races until it wins
+   * an entry or the store is empty, so many callers can share one store as a work queue.
    */
   popItem: tenantProcedure
     .input(kvStoreInput)
     .mutation(async ({ ctx, input }): Promise<[string, Value]> => {
       const store = await openStore(ctx, input.store, "write");
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await store.popItem();
-        } catch (error) {
-          if (!NotFoundError.isInstance(error) || attempt === maxPopItemRounds) throw error;
-          if ((await store.size()) === 0) throw error;
-        }
-      }
+      return store.popItem();
     }),
 
   setDefault: tenantProcedure
