@@ -9,6 +9,7 @@
  * so a stale-but-larger set is always safe.
  */
 
+import { encodeValue } from "@agentvault/core";
 import type { Value } from "@agentvault/query";
 
 /** What the filter compiler knows about arrays in a collection. */
@@ -136,4 +137,67 @@ function walkFields(
  */
 export function visitArrayPaths(root: string, value: unknown, visit: (key: string) => void): void {
   if (typeof value === "object" && value !== null) walk(value, [root], visit);
+}
+
+/** Whether the core codec tags `value` itself (`$date` / `$binary`). */
+function isTaggedValue(value: object): boolean {
+  return value instanceof Date || value instanceof Uint8Array;
+}
+
+/**
+ * `walk` that also reports whether a date or binary value is reachable, the way `encodeValue`
+ * reaches values: own fields of objects, every element of arrays, at any depth.
+ */
+function scan(value: object, segments: string[], visit: (key: string) => void): boolean {
+  if (Array.isArray(value)) {
+    visit(segments.join(separator));
+    let tagged = false;
+    for (let index = 0; index < value.length; index++) {
+      const element: unknown = value[index];
+      if (typeof element !== "object" || element === null) continue;
+      if (isTaggedValue(element)) tagged = true;
+      // Nested arrays hold no array paths (see `walk`), only possibly tags.
+      else if (Array.isArray(element)) tagged ||= encodeValue(element as Value[]) !== element;
+      else if (scanFields(element as { readonly [field: string]: Value }, segments, visit)) {
+        tagged = true;
+      }
+    }
+    return tagged;
+  }
+  if (isTaggedValue(value)) return true;
+  return scanFields(value as { readonly [field: string]: Value }, segments, visit);
+}
+
+function scanFields(
+  document: { readonly [field: string]: Value },
+  segments: string[],
+  visit: (key: string) => void,
+): boolean {
+  let tagged = false;
+  for (const field in document) {
+    if (!Object.hasOwn(document, field)) continue;
+    const child = document[field];
+    if (typeof child !== "object" || child === null) continue;
+    if (isTaggedValue(child)) {
+      tagged = true;
+      continue;
+    }
+    segments.push(field);
+    if (scan(child, segments, visit)) tagged = true;
+    segments.pop();
+  }
+  return tagged;
+}
+
+/**
+ * `visitArrayPaths` and a check for values the core codec tags, in one walk: returns true when
+ * `value` holds a date or binary value anywhere (so `encodeValue(value)` differs from `value`).
+ */
+export function visitArrayPathsAndTags(
+  root: string,
+  value: unknown,
+  visit: (key: string) => void,
+): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  return scan(value, [root], visit);
 }

@@ -6,6 +6,7 @@
 
 import { parseValue, type StoredRecord, stringifyValue, ValidationError } from "@agentvault/core";
 import type { Value } from "@agentvault/query";
+import { visitArrayPathsAndTags } from "./sqlite-array-shapes.js";
 
 /** A row as read with `recordSelectList`. */
 export interface RecordRow {
@@ -48,7 +49,11 @@ export function decodeVector(buffer: Buffer): number[] {
   return vector;
 }
 
-function checkRecord(record: StoredRecord): void {
+/**
+ * Checks a record's shape (an object, with object metadata and a numeric expiry).
+ * @throws ValidationError otherwise.
+ */
+export function checkRecord(record: StoredRecord): void {
   if (record === null || typeof record !== "object") {
     throw new ValidationError("A record must be an object", "record", { source });
   }
@@ -80,6 +85,15 @@ export function encodeRecord(record: StoredRecord, now: number): EncodedRecord {
     createdAt: record.createdAt ?? null,
     updatedAt: record.updatedAt ?? now,
   };
+}
+
+/**
+ * Encodes a record's value or metadata (`root`) as `stringifyValue` does, calling `visit` with
+ * every array path on the way (see `visitArrayPaths`): one walk finds both the array paths and
+ * whether any value needs a tag; a value without tags is stringified as it is, uncopied.
+ */
+export function encodeValueText(root: string, value: Value, visit: (key: string) => void): string {
+  return visitArrayPathsAndTags(root, value, visit) ? stringifyValue(value) : JSON.stringify(value);
 }
 
 /** Decodes a row read with `recordSelectList`. */

@@ -20,7 +20,13 @@ import { visitArrayPaths } from "./sqlite-array-shapes.js";
 import type { CollectionInfo } from "./sqlite-collection-registry.js";
 import type { SqliteConnection } from "./sqlite-connection.js";
 import { isUniqueViolation } from "./sqlite-errors.js";
-import { decodeRow, type EncodedRecord, encodeRecord } from "./sqlite-record-codec.js";
+import {
+  checkRecord,
+  decodeRow,
+  encodeRecord,
+  encodeValueText,
+  encodeVector,
+} from "./sqlite-record-codec.js";
 import { compileWhere, getRecord, matchingRecords } from "./sqlite-record-reads.js";
 import { liveCondition } from "./sqlite-schema.js";
 
@@ -97,45 +103,23 @@ function withUniqueRetry<T>(
   }
 }
 
-function encodeChecked(record: StoredRecord, now: number): EncodedRecord {
-  const row = encodeRecord(record, now);
-  validateKey(row.key, { source });
-  if (record.vector !== undefined) validateVector(record.vector, { source });
-  return row;
-}
-
-/** Runs the upsert for one encoded record; returns how many rows changed. */
+/** Runs the upsert for one record's column values; returns how many rows changed. */
 function runUpsert(
   statement: Statement,
-  row: EncodedRecord,
-  now: number,
   ifAbsent: boolean,
+  key: string,
+  value: string,
+  metadata: string | null,
+  expiresAt: number | null,
+  vector: Buffer | null,
+  createdAt: number | null,
+  updatedAt: number,
+  now: number,
 ): number {
-  // Arguments spelled out: no parameter array to allocate per record.
+  // Arguments spelled out: no parameter array or row object to allocate per record.
   const result = ifAbsent
-    ? statement.run(
-        row.key,
-        row.value,
-        row.metadata,
-        row.expiresAt,
-        row.vector,
-        row.createdAt,
-        now,
-        row.updatedAt,
-        now,
-        now,
-      )
-    : statement.run(
-        row.key,
-        row.value,
-        row.metadata,
-        row.expiresAt,
-        row.vector,
-        row.createdAt,
-        now,
-        row.updatedAt,
-        now,
-      );
+    ? statement.run(key, value, metadata, expiresAt, vector, createdAt, now, updatedAt, now, now)
+    : statement.run(key, value, metadata, expiresAt, vector, createdAt, now, updatedAt, now);
   return result.changes;
 }
 
@@ -155,15 +139,43 @@ export function putRecords(
 ): void {
   const { now } = options;
   checkDimensions(connection, info, records);
-  recordShapes(connection, info, records);
   const ifAbsent = options.ifAbsent === true;
   const statement = connection.statement(ifAbsent ? info.sql.insertIfAbsent : info.sql.upsert);
-  // One pass: a record failing validation halfway throws, and the transaction undoes the rest.
+  // Array paths not yet registered, found while encoding (one walk per value for both).
+  const found: string[] = [];
+  const visit = (key: string) => {
+    if (!info.shapes.has(key)) found.push(key);
+  };
+  // One pass, binding each record's columns directly: a record failing validation halfway
+  // throws, and the transaction undoes the rest.
   for (const record of records) {
-    const row = encodeChecked(record, now);
+    checkRecord(record);
+    const value = encodeValueText("value", record.value, visit);
+    const metadata =
+      record.metadata === undefined ? null : encodeValueText("metadata", record.metadata, visit);
+    const key = validateKey(record.key, { source });
+    let vector: Buffer | null = null;
+    if (record.vector !== undefined) {
+      validateVector(record.vector, { source });
+      vector = encodeVector(record.vector);
+    }
+    const expiresAt = record.expiresAt ?? null;
+    const createdAt = record.createdAt ?? null;
+    const updatedAt = record.updatedAt ?? now;
     let changes: number;
     try {
-      changes = runUpsert(statement, row, now, ifAbsent);
+      changes = runUpsert(
+        statement,
+        ifAbsent,
+        key,
+        value,
+        metadata,
+        expiresAt,
+        vector,
+        createdAt,
+        updatedAt,
+        now,
+      );
     } catch (error) {
       // An expired record may hold a unique value: sweep once and retry.
       if (
@@ -172,10 +184,22 @@ export function putRecords(
       ) {
         throw error;
       }
-      changes = runUpsert(statement, row, now, ifAbsent);
+      changes = runUpsert(
+        statement,
+        ifAbsent,
+        key,
+        value,
+        metadata,
+        expiresAt,
+        vector,
+        createdAt,
+        updatedAt,
+        now,
+      );
     }
     if (ifAbsent && changes === 0) throw conflict();
   }
+  if (found.length > 0) connection.registry.addArrayPaths(info, found);
 }
 
 /**
@@ -191,22 +215,37 @@ export function tryPutAlone(
   options: { readonly now: number; readonly ifAbsent: boolean },
 ): boolean {
   const { now, ifAbsent } = options;
-  const row = encodeChecked(record, now);
-  if (record.vector !== undefined) {
-    if (info.vectorDimension === undefined) return false;
-    checkDimensions(connection, info, [record]);
-  }
   let newPath = false;
   const visit = (key: string) => {
     if (!info.shapes.has(key)) newPath = true;
   };
-  visitArrayPaths("value", record.value, visit);
-  if (record.metadata !== undefined) visitArrayPaths("metadata", record.metadata, visit);
+  checkRecord(record);
+  const value = encodeValueText("value", record.value, visit);
+  const metadata =
+    record.metadata === undefined ? null : encodeValueText("metadata", record.metadata, visit);
+  const key = validateKey(record.key, { source });
+  if (record.vector !== undefined) {
+    validateVector(record.vector, { source });
+    if (info.vectorDimension === undefined) return false;
+    checkDimensions(connection, info, [record]);
+  }
   if (newPath) return false;
+  const vector = record.vector === undefined ? null : encodeVector(record.vector);
   const statement = connection.statement(ifAbsent ? info.sql.insertIfAbsent : info.sql.upsert);
   let changes: number;
   try {
-    changes = runUpsert(statement, row, now, ifAbsent);
+    changes = runUpsert(
+      statement,
+      ifAbsent,
+      key,
+      value,
+      metadata,
+      record.expiresAt ?? null,
+      vector,
+      record.createdAt ?? null,
+      record.updatedAt ?? now,
+      now,
+    );
   } catch (error) {
     // An expired record may hold a unique value: the full path sweeps and retries.
     if (isUniqueViolation(error)) return false;
