@@ -1,6 +1,12 @@
 /**
  * Generated record keys: a short prefix derived from the collection name, so keys are readable
- * in logs (`prod_…` for `products`), plus 16 random URL-safe characters (96 bits).
+ * in logs (`prod_…` for `products`), plus 16 URL-safe characters: 4 from the clock, then 12
+ * random ones (72 bits).
+ *
+ * The clock part (milliseconds, modulo 2^24, about 4.7 hours, in an alphabet whose order is
+ * ASCII order) makes keys generated close in time sort close together, so a database's key
+ * index takes new records at one edge instead of on a random page each: a batch of stores
+ * dirties a few index pages, not one per record. It reveals the creation time modulo 4.7 hours.
  */
 
 import { randomBytes } from "node:crypto";
@@ -19,7 +25,28 @@ export function keyPrefix(collection: string): string {
   return `${letters === "" ? "doc" : letters}_`;
 }
 
-const keyBytes = 12;
+/** The 64 URL-safe characters in ASCII order, so encoded numbers sort as strings. */
+const sortableDigits = "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
+let clockMs = Number.NaN;
+let clockPart = "";
+
+/** The 4-character clock part of keys generated at `now` (ms). */
+function clockPartAt(now: number): string {
+  if (now !== clockMs) {
+    clockMs = now;
+    // ToInt32 keeps the low 32 bits; the low 24 are 4 characters of 6 bits.
+    const bits = now & 0xffffff;
+    clockPart =
+      sortableDigits.charAt(bits >>> 18) +
+      sortableDigits.charAt((bits >>> 12) & 63) +
+      sortableDigits.charAt((bits >>> 6) & 63) +
+      sortableDigits.charAt(bits & 63);
+  }
+  return clockPart;
+}
+
+// 9 bytes encode to exactly 12 base64url characters, with no padding.
+const keyBytes = 9;
 // One randomBytes call serves 256 keys: generated keys are on the hot path of `store`.
 const poolSize = keyBytes * 256;
 let pool = Buffer.alloc(0);
@@ -39,9 +66,8 @@ function nextRandomBytes(): Buffer {
  * Generates a new key for `collection`.
  *
  * @example
- * generateKey("products") // "prod_Xb3k9-Qz_1aPmW2c"
+ * generateKey("products") // "prod_Mx3kQz_1aPmW2c9b"
  */
 export function generateKey(collection: string): string {
-  // 12 bytes encode to exactly 16 base64url characters, with no padding.
-  return keyPrefix(collection) + nextRandomBytes().toString("base64url");
+  return keyPrefix(collection) + clockPartAt(Date.now()) + nextRandomBytes().toString("base64url");
 }
