@@ -28,6 +28,10 @@ export type JsonValue =
   | JsonValue[]
   | { [field: string]: JsonValue };
 
+// Captured once: V8 compiles `for…in` with `hasOwnProperty.call` to a fast own-field check,
+// which it does not for `Object.hasOwn` (same answer, about twice the walk's cost).
+const hasOwnField = Object.prototype.hasOwnProperty;
+
 const base64Pattern = /^[A-Za-z0-9+/]*={0,2}$/;
 
 function encodeBinary(bytes: Uint8Array): string {
@@ -66,7 +70,7 @@ export function encodeValue(value: Value): JsonValue {
   const object = value as { readonly [field: string]: Value };
   let copy: { [field: string]: JsonValue } | undefined;
   for (const field in object) {
-    if (!Object.hasOwn(object, field)) continue;
+    if (!hasOwnField.call(object, field)) continue;
     const item = object[field] as Value;
     const encoded = encodeValue(item);
     if (copy === undefined && encoded !== item) copy = copyFieldsBefore(object, field);

@@ -92,6 +92,27 @@ describe("codec", () => {
     expect((decoded as { polluted?: boolean }).polluted).toBeUndefined();
   });
 
+  it("encodes own fields only, tagging dates in an own __proto__ field", () => {
+    const value = Object.create({ inherited: new Date(0) }) as { [field: string]: unknown };
+    value.own = new Date(1);
+    Object.defineProperty(value, "__proto__", {
+      value: { at: new Date(2) },
+      enumerable: true,
+      configurable: true,
+      writable: true,
+    });
+    const encoded = encodeValue(value as never) as { [field: string]: unknown };
+    expect(Object.keys(encoded)).toEqual(["own", "__proto__"]);
+    expect(Object.getPrototypeOf(encoded)).toBe(Object.prototype);
+    expect(encoded.own).toEqual({ $date: "1970-01-01T00:00:00.001Z" });
+    expect(Object.getOwnPropertyDescriptor(encoded, "__proto__")?.value).toEqual({
+      at: { $date: "1970-01-01T00:00:00.002Z" },
+    });
+    expect(stringifyValue(value as never)).toBe(
+      '{"own":{"$date":"1970-01-01T00:00:00.001Z"},"__proto__":{"at":{"$date":"1970-01-01T00:00:00.002Z"}}}',
+    );
+  });
+
   it("rejects malformed tags", () => {
     expect(() => decodeValue({ $date: "not a date" })).toThrow(ValidationError);
     expect(() => decodeValue({ $binary: "%%%%" })).toThrow(ValidationError);

@@ -12,6 +12,10 @@
 import { encodeValue } from "@agentvault/core";
 import type { Value } from "@agentvault/query";
 
+// Captured once: V8 compiles `for…in` with `hasOwnProperty.call` to a fast own-field check,
+// which it does not for `Object.hasOwn` (same answer, about twice the walk's cost).
+const hasOwnField = Object.prototype.hasOwnProperty;
+
 /** What the filter compiler knows about arrays in a collection. */
 export interface ArrayShapes {
   /**
@@ -122,7 +126,7 @@ function walkFields(
   visit: (key: string) => void,
 ): void {
   for (const field in document) {
-    if (!Object.hasOwn(document, field)) continue;
+    if (!hasOwnField.call(document, field)) continue;
     const child = document[field];
     if (typeof child !== "object" || child === null) continue;
     segments.push(field);
@@ -175,7 +179,7 @@ function scanFields(
 ): boolean {
   let tagged = false;
   for (const field in document) {
-    if (!Object.hasOwn(document, field)) continue;
+    if (!hasOwnField.call(document, field)) continue;
     const child = document[field];
     if (typeof child !== "object" || child === null) continue;
     if (isTaggedValue(child)) {
