@@ -85,7 +85,8 @@ export function chainAuditEntries(
   let { index, hash } = head;
   for (const draft of drafts) {
     index += 1;
-    const unhashed = {
+    // Built once, in its final shape; `hashAuditEntry` reads every field but `hash`.
+    const entry: { -readonly [Field in keyof AuditEntry]: AuditEntry[Field] } = {
       index,
       time: draft.time,
       requestId: draft.requestId,
@@ -97,9 +98,11 @@ export function chainAuditEntries(
       outcome: draft.outcome,
       errorCode: draft.errorCode,
       prevHash: hash,
+      hash: "",
     };
-    hash = hashAuditEntry(unhashed);
-    entries.push({ ...unhashed, hash });
+    hash = hashAuditEntry(entry);
+    entry.hash = hash;
+    entries.push(entry);
   }
   return { entries, head: { index, hash } };
 }
