@@ -148,13 +148,62 @@ function isTaggedValue(value: object): boolean {
   return value instanceof Date || value instanceof Uint8Array;
 }
 
+/** A path in an `ArrayPathScanner`'s trie, with its key built once. */
+interface PathNode {
+  readonly key: string;
+  children: Map<string, PathNode> | undefined;
+}
+
 /**
- * `walk` that also reports whether a date or binary value is reachable, the way `encodeValue`
- * reaches values: own fields of objects, every element of arrays, at any depth.
+ * `visitArrayPaths` and a check for the values the core codec tags, in one walk, for many values
+ * in a row (a batch). Path keys live in a trie, so a path met before costs a map lookup instead
+ * of a new joined string; past `limit` paths, new ones are built as they are met.
  */
-function scan(value: object, segments: string[], visit: (key: string) => void): boolean {
+export class ArrayPathScanner {
+  readonly visit: (key: string) => void;
+  readonly #roots = new Map<string, PathNode>();
+  readonly #limit: number;
+  #nodes = 0;
+
+  /** @param limit Paths kept in the trie. */
+  constructor(visit: (key: string) => void, limit = 10_000) {
+    this.visit = visit;
+    this.#limit = limit;
+  }
+
+  /**
+   * Calls `visit` with the key of every array path in `value` (as `visitArrayPaths` with the
+   * same `root`), and returns true when `value` holds a date or binary value anywhere, reached
+   * as `encodeValue` reaches values (own fields of objects, every array element, at any depth):
+   * exactly when `encodeValue(value)` differs from `value`.
+   */
+  scan(root: string, value: unknown): boolean {
+    if (typeof value !== "object" || value === null) return false;
+    let node = this.#roots.get(root);
+    if (node === undefined) {
+      node = { key: root, children: undefined };
+      this.#roots.set(root, node);
+    }
+    return scan(this, value, node);
+  }
+
+  /** The node of `node`'s path extended by `field`. */
+  child(node: PathNode, field: string): PathNode {
+    const known = node.children?.get(field);
+    if (known !== undefined) return known;
+    const child: PathNode = { key: childPathKey(node.key, field), children: undefined };
+    if (this.#nodes < this.#limit) {
+      this.#nodes++;
+      node.children ??= new Map();
+      node.children.set(field, child);
+    }
+    return child;
+  }
+}
+
+function scan(scanner: ArrayPathScanner, value: object, node: PathNode): boolean {
   if (Array.isArray(value)) {
-    visit(segments.join(separator));
+    scanner.visit(node.key);
     let tagged = false;
     for (let index = 0; index < value.length; index++) {
       const element: unknown = value[index];
@@ -162,20 +211,20 @@ function scan(value: object, segments: string[], visit: (key: string) => void): 
       if (isTaggedValue(element)) tagged = true;
       // Nested arrays hold no array paths (see `walk`), only possibly tags.
       else if (Array.isArray(element)) tagged ||= encodeValue(element as Value[]) !== element;
-      else if (scanFields(element as { readonly [field: string]: Value }, segments, visit)) {
+      else if (scanFields(scanner, element as { readonly [field: string]: Value }, node)) {
         tagged = true;
       }
     }
     return tagged;
   }
   if (isTaggedValue(value)) return true;
-  return scanFields(value as { readonly [field: string]: Value }, segments, visit);
+  return scanFields(scanner, value as { readonly [field: string]: Value }, node);
 }
 
 function scanFields(
+  scanner: ArrayPathScanner,
   document: { readonly [field: string]: Value },
-  segments: string[],
-  visit: (key: string) => void,
+  node: PathNode,
 ): boolean {
   let tagged = false;
   for (const field in document) {
@@ -186,22 +235,7 @@ function scanFields(
       tagged = true;
       continue;
     }
-    segments.push(field);
-    if (scan(child, segments, visit)) tagged = true;
-    segments.pop();
+    if (scan(scanner, child, scanner.child(node, field))) tagged = true;
   }
   return tagged;
-}
-
-/**
- * `visitArrayPaths` and a check for values the core codec tags, in one walk: returns true when
- * `value` holds a date or binary value anywhere (so `encodeValue(value)` differs from `value`).
- */
-export function visitArrayPathsAndTags(
-  root: string,
-  value: unknown,
-  visit: (key: string) => void,
-): boolean {
-  if (typeof value !== "object" || value === null) return false;
-  return scan(value, [root], visit);
 }

@@ -6,7 +6,7 @@
 
 import { parseValue, type StoredRecord, stringifyValue, ValidationError } from "@agentvault/core";
 import type { Value } from "@agentvault/query";
-import { visitArrayPathsAndTags } from "./sqlite-array-shapes.js";
+import type { ArrayPathScanner } from "./sqlite-array-shapes.js";
 
 /** A row as read with `recordSelectList`. */
 export interface RecordRow {
@@ -88,12 +88,12 @@ export function encodeRecord(record: StoredRecord, now: number): EncodedRecord {
 }
 
 /**
- * Encodes a record's value or metadata (`root`) as `stringifyValue` does, calling `visit` with
- * every array path on the way (see `visitArrayPaths`): one walk finds both the array paths and
- * whether any value needs a tag; a value without tags is stringified as it is, uncopied.
+ * Encodes a record's value or metadata (`root`) as `stringifyValue` does, reporting its array
+ * paths to `scanner` on the way: one walk finds both the array paths and whether any value needs
+ * a tag; a value without tags is stringified as it is, uncopied.
  */
-export function encodeValueText(root: string, value: Value, visit: (key: string) => void): string {
-  return visitArrayPathsAndTags(root, value, visit) ? stringifyValue(value) : JSON.stringify(value);
+export function encodeValueText(scanner: ArrayPathScanner, root: string, value: Value): string {
+  return scanner.scan(root, value) ? stringifyValue(value) : JSON.stringify(value);
 }
 
 /** Decodes a row read with `recordSelectList`. */

@@ -16,7 +16,7 @@ import {
 } from "@agentvault/core";
 import type { FilterNode } from "@agentvault/query";
 import type { Statement } from "better-sqlite3";
-import { visitArrayPaths } from "./sqlite-array-shapes.js";
+import { ArrayPathScanner, visitArrayPaths } from "./sqlite-array-shapes.js";
 import type { CollectionInfo } from "./sqlite-collection-registry.js";
 import type { SqliteConnection } from "./sqlite-connection.js";
 import { isUniqueViolation } from "./sqlite-errors.js";
@@ -143,16 +143,16 @@ export function putRecords(
   const statement = connection.statement(ifAbsent ? info.sql.insertIfAbsent : info.sql.upsert);
   // Array paths not yet registered, found while encoding (one walk per value for both).
   const found: string[] = [];
-  const visit = (key: string) => {
+  const scanner = new ArrayPathScanner((key) => {
     if (!info.shapes.has(key)) found.push(key);
-  };
+  });
   // One pass, binding each record's columns directly: a record failing validation halfway
   // throws, and the transaction undoes the rest.
   for (const record of records) {
     checkRecord(record);
-    const value = encodeValueText("value", record.value, visit);
+    const value = encodeValueText(scanner, "value", record.value);
     const metadata =
-      record.metadata === undefined ? null : encodeValueText("metadata", record.metadata, visit);
+      record.metadata === undefined ? null : encodeValueText(scanner, "metadata", record.metadata);
     const key = validateKey(record.key, { source });
     let vector: Buffer | null = null;
     if (record.vector !== undefined) {
@@ -216,13 +216,13 @@ export function tryPutAlone(
 ): boolean {
   const { now, ifAbsent } = options;
   let newPath = false;
-  const visit = (key: string) => {
+  const scanner = new ArrayPathScanner((key) => {
     if (!info.shapes.has(key)) newPath = true;
-  };
+  });
   checkRecord(record);
-  const value = encodeValueText("value", record.value, visit);
+  const value = encodeValueText(scanner, "value", record.value);
   const metadata =
-    record.metadata === undefined ? null : encodeValueText("metadata", record.metadata, visit);
+    record.metadata === undefined ? null : encodeValueText(scanner, "metadata", record.metadata);
   const key = validateKey(record.key, { source });
   if (record.vector !== undefined) {
     validateVector(record.vector, { source });

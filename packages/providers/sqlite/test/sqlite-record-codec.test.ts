@@ -12,7 +12,7 @@ import { stringifyValue, ValidationError } from "@agentvault/core";
 import { parseFilter, type Value } from "@agentvault/query";
 import { afterAll, describe, expect, it } from "vitest";
 import { sqliteProvider } from "../src/index.js";
-import { visitArrayPaths } from "../src/sqlite-array-shapes.js";
+import { ArrayPathScanner, visitArrayPaths } from "../src/sqlite-array-shapes.js";
 import { encodeValueText } from "../src/sqlite-record-codec.js";
 
 function visited(walk: (visit: (key: string) => void) => unknown): string[] {
@@ -42,23 +42,28 @@ const edgeCases: Value[] = [
 
 describe("encodeValueText", () => {
   const documents: Value[] = [...edgeCases, ...generateDocuments(200, 77)];
-  it(`writes what stringifyValue writes and visits what visitArrayPaths visits (${documents.length} values)`, () => {
-    for (const document of documents) {
-      let text: string | undefined;
-      const keys = visited((visit) => {
-        text = encodeValueText("value", document, visit);
-      });
-      expect(text).toBe(stringifyValue(document));
-      expect(keys).toEqual(visited((visit) => visitArrayPaths("value", document, visit)));
-    }
-  });
+  // One scanner for all values, as in a batch; a small trie limit exercises paths built anew.
+  for (const limit of [10_000, 3]) {
+    it(`writes what stringifyValue writes and visits what visitArrayPaths visits (${documents.length} values, trie limit ${limit})`, () => {
+      let keys: string[] = [];
+      const scanner = new ArrayPathScanner((key) => keys.push(key), limit);
+      for (const root of ["value", "metadata"]) {
+        for (const document of documents) {
+          keys = [];
+          expect(encodeValueText(scanner, root, document)).toBe(stringifyValue(document));
+          expect(keys).toEqual(visited((visit) => visitArrayPaths(root, document, visit)));
+        }
+      }
+    });
+  }
 
   it("rejects an invalid date anywhere in a value", () => {
-    expect(() => encodeValueText("value", [[new Date(Number.NaN)]], () => {})).toThrow(
+    const scanner = new ArrayPathScanner(() => {});
+    expect(() => encodeValueText(scanner, "value", [[new Date(Number.NaN)]])).toThrow(
       ValidationError,
     );
     expect(() =>
-      encodeValueText("metadata", { a: [{ b: new Date(Number.NaN) }] }, () => {}),
+      encodeValueText(scanner, "metadata", { a: [{ b: new Date(Number.NaN) }] }),
     ).toThrow(ValidationError);
   });
 });
