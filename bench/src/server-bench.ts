@@ -346,6 +346,7 @@ export async function runServerBench(): Promise<void> {
     notes: [
       `Load from a worker thread with ${inFlight} requests in flight (single calls) or ${batchesInFlight} batches in flight, keep-alive fetch (undici).`,
       "Both servers use one sqliteProvider tenant database (durability: process); AgentVault calls include key lookup, ownership check and an audit append per call.",
+      "Stores without a key get a generated one (core generateKey, on both servers): 4 clock characters, then 12 random ones, so the records of one batch land on a few pages of the key index instead of one random page each.",
       'The SQLite provider (groupCommit: "turn", as pnpm start configures it) groups single puts issued in one event-loop turn into one transaction, for both servers alike; gets run at once; the audit log writes one block per group of calls; verified API keys are trusted for keyCacheMs (1 s) on the instance.',
       "JSON POST batches run through the adapter's own batch path (each call still passes every tRPC middleware step: key check, rate budget, input validation, audit, metrics), without tRPC's resolveResponse.",
       `Failed requests during the run: ${failures} (must be 0).`,
