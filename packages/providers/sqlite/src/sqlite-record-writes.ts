@@ -162,40 +162,32 @@ export function putRecords(
     const expiresAt = record.expiresAt ?? null;
     const createdAt = record.createdAt ?? null;
     const updatedAt = record.updatedAt ?? now;
-    let changes: number;
-    try {
-      changes = runUpsert(
-        statement,
-        ifAbsent,
-        key,
-        value,
-        metadata,
-        expiresAt,
-        vector,
-        createdAt,
-        updatedAt,
-        now,
-      );
-    } catch (error) {
-      // An expired record may hold a unique value: sweep once and retry.
-      if (
-        !isUniqueViolation(error) ||
-        connection.statement(info.sql.sweep).run(now).changes === 0
-      ) {
-        throw error;
+    let changes = 0;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        changes = runUpsert(
+          statement,
+          ifAbsent,
+          key,
+          value,
+          metadata,
+          expiresAt,
+          vector,
+          createdAt,
+          updatedAt,
+          now,
+        );
+        break;
+      } catch (error) {
+        // An expired record may hold a unique value: sweep once and retry.
+        if (
+          attempt > 0 ||
+          !isUniqueViolation(error) ||
+          connection.statement(info.sql.sweep).run(now).changes === 0
+        ) {
+          throw error;
+        }
       }
-      changes = runUpsert(
-        statement,
-        ifAbsent,
-        key,
-        value,
-        metadata,
-        expiresAt,
-        vector,
-        createdAt,
-        updatedAt,
-        now,
-      );
     }
     if (ifAbsent && changes === 0) throw conflict();
   }
