@@ -207,7 +207,9 @@ function compileField(node: FieldNode): DocumentPredicate {
 function compileConjunction(children: readonly FilterNode[]): DocumentPredicate {
   const { groups, rest } = groupSamePathConditions(children);
   return every([
-    ...groups.map((group) => compileSamePath(group, every(group.map(compileField)))),
+    ...groups.map((group) =>
+      compileSamePath(group, every(group.map(compileField)), closureValueTest),
+    ),
     ...rest.map(compileClosurePredicate),
   ]);
 }

@@ -8,14 +8,6 @@
 
 import type { FieldCondition, FieldNode, FilterNode } from "./ast.js";
 import { arrayOnPath, compileLeafResolver, leafMatches, type ValueTest } from "./path-values.js";
-import {
-  equalityTest,
-  membershipTest,
-  modTest,
-  rangeTest,
-  regexTest,
-  typeTest,
-} from "./value-tests.js";
 
 /** A condition reduced to a test on the single value: it holds when `test(value) !== negated`. */
 interface ScalarCheck {
@@ -23,7 +15,8 @@ interface ScalarCheck {
   readonly negated: boolean;
 }
 
-const exists: ValueTest = (value) => value !== undefined;
+/** The single-value test of a positive condition (the closures' `closureValueTest`). */
+export type PositiveValueTest = (condition: FieldCondition) => ValueTest | undefined;
 
 /**
  * A condition as a positive condition on the single value and whether it is negated (`$ne` is a
@@ -58,33 +51,10 @@ export function positiveForm(
   }
 }
 
-/** The test of a positive condition (see {@link positiveForm}). */
-function positiveTest(condition: FieldCondition): ValueTest {
-  switch (condition.op) {
-    case "eq":
-      return equalityTest(condition.value);
-    case "gt":
-    case "gte":
-    case "lt":
-    case "lte":
-      return rangeTest(condition.op, condition.value);
-    case "in":
-      return membershipTest(condition.values, condition.regexes);
-    case "type":
-      return typeTest(condition.types);
-    case "regex":
-      return regexTest(condition.regex);
-    case "mod":
-      return modTest(condition.divisor, condition.remainder);
-    default:
-      return exists;
-  }
-}
-
-/** The single-value form of a condition, when it has one. */
-function scalarCheck(condition: FieldCondition): ScalarCheck | undefined {
-  const form = positiveForm(condition);
-  return form && { test: positiveTest(form.condition), negated: form.negated };
+/** The single-value form of a condition that has one (see {@link positiveForm}). */
+function scalarCheck(condition: FieldCondition, valueTest: PositiveValueTest): ScalarCheck {
+  const form = positiveForm(condition)!;
+  return { test: valueTest(form.condition)!, negated: form.negated };
 }
 
 function pathKey(node: FilterNode): string | undefined {
@@ -112,14 +82,15 @@ export function groupSamePathConditions(children: readonly FilterNode[]): {
 
 /**
  * Compiles a group of same-path field nodes. `separately` is the group compiled the ordinary way,
- * used when an array sits on the path.
+ * used when an array sits on the path; `valueTest` gives each positive condition's test.
  */
 export function compileSamePath(
   group: readonly FieldNode[],
   separately: (document: unknown) => boolean,
+  valueTest: PositiveValueTest,
 ): (document: unknown) => boolean {
   const resolve = compileLeafResolver(group[0]!.field.segments);
-  const checks = group.map((node) => scalarCheck(node.condition)!);
+  const checks = group.map((node) => scalarCheck(node.condition, valueTest));
   return (document) => {
     const value = resolve(document);
     if (value === arrayOnPath) return separately(document);
