@@ -23,6 +23,7 @@ import {
   type Vault,
 } from "@agentvault/core";
 import { sqliteProvider } from "@agentvault/provider-sqlite";
+import { type NestedBenchDocument, nestedBenchDocument } from "./bench-documents.js";
 import { type ComparisonResult, compare } from "./harness.js";
 import { writeReport } from "./report.js";
 
@@ -34,27 +35,10 @@ const hotKeys = 1000;
 const coldKeys = 20_000 / scale;
 const queryDocuments = 2000 / scale;
 
-/** A type alias, not an interface, so it is assignable to the `Value` model. */
-type BenchDocument = {
-  seq: number;
-  name: string;
-  category: string;
-  price: number;
-  active: boolean;
-  tags: string[];
-  address: { city: string; zip: string };
-};
+type BenchDocument = NestedBenchDocument;
 
 function benchDocument(index: number): BenchDocument {
-  return {
-    seq: index,
-    name: `item ${index}`,
-    category: `c${index % 100}`,
-    price: ((index * 7919) % 100_000) / 100,
-    active: index % 3 === 0,
-    tags: ["alpha", `t${index % 5}`],
-    address: { city: `city ${index % 50}`, zip: String(10_000 + (index % 90_000)) },
-  };
+  return nestedBenchDocument(index, 100);
 }
 
 /** A pseudo-random key sequence, the same for every contender. */

@@ -23,6 +23,7 @@ import { createVault, type Filter, toRecordFilter } from "@agentvault/core";
 import { sqliteProvider } from "@agentvault/provider-sqlite";
 import { parseFilter } from "@agentvault/query";
 import Database from "better-sqlite3";
+import { type NestedBenchDocument, nestedBenchDocument } from "./bench-documents.js";
 import { type ComparisonResult, compare, median } from "./harness.js";
 import { writeReport } from "./report.js";
 
@@ -35,29 +36,10 @@ const queryRecords = 100_000 / scale;
 const batchSize = 10_000 / scale;
 const growthSizes = [10_000, 100_000, 1_000_000].map((size) => size / scale);
 
-/** A type alias, not an interface, so it is assignable to the `Value` model. */
-type BenchDocument = {
-  seq: number;
-  copy: number;
-  name: string;
-  category: string;
-  price: number;
-  active: boolean;
-  tags: string[];
-  address: { city: string; zip: string };
-};
+type BenchDocument = NestedBenchDocument;
 
 function benchDocument(index: number): BenchDocument {
-  return {
-    seq: index,
-    copy: index,
-    name: `item ${index}`,
-    category: `c${index % 1000}`,
-    price: ((index * 7919) % 100_000) / 100,
-    active: index % 3 === 0,
-    tags: ["alpha", `t${index % 5}`],
-    address: { city: `city ${index % 50}`, zip: String(10_000 + (index % 90_000)) },
-  };
+  return nestedBenchDocument(index, 1000);
 }
 
 const tableSql = (table: string) => `
