@@ -108,3 +108,26 @@ export function validateVector(
   }
   return vector;
 }
+
+/**
+ * The checks every provider's `withDatabase(database)` makes: not from inside a transaction
+ * (the transaction is bound to one database), and a non-empty string name.
+ * @throws ValidationError otherwise.
+ */
+export function checkWithDatabase(
+  database: unknown,
+  options: { readonly inTransaction: boolean; readonly source: string },
+): string {
+  const { source } = options;
+  if (options.inTransaction) {
+    throw new ValidationError("withDatabase cannot be used inside a transaction", "database", {
+      source,
+    });
+  }
+  if (typeof database !== "string" || database === "") {
+    throw new ValidationError("A database name must be a non-empty string", "database", {
+      source,
+    });
+  }
+  return database;
+}

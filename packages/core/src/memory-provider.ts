@@ -15,7 +15,8 @@
 
 import type { FilterNode } from "@agentvault/query";
 import { type Clock, systemClock } from "./clock.js";
-import { ConflictError, ProviderUnavailableError, ValidationError } from "./errors.js";
+import { ConflictError, ProviderUnavailableError } from "./errors.js";
+import { checkWithDatabase } from "./identifier-validation.js";
 import {
   applyRecordUpdate,
   compileRecordFilter,
@@ -158,16 +159,7 @@ class MemoryProvider implements MemoryStorageProvider {
   }
 
   withDatabase(database: string): StorageProvider {
-    if (this.#scope !== undefined) {
-      throw new ValidationError("withDatabase cannot be used inside a transaction", "database", {
-        source,
-      });
-    }
-    if (typeof database !== "string" || database === "") {
-      throw new ValidationError("A database name must be a non-empty string", "database", {
-        source,
-      });
-    }
+    checkWithDatabase(database, { inTransaction: this.#scope !== undefined, source });
     return new MemoryProvider(this.#root, database);
   }
 

@@ -13,6 +13,7 @@
  */
 
 import {
+  checkWithDatabase,
   type FindQuery,
   type HealthStatus,
   type IndexSpec,
@@ -113,16 +114,7 @@ class PostgresProvider implements PostgresStorageProvider {
   }
 
   withDatabase(database: string): StorageProvider {
-    if (this.#scope !== undefined) {
-      throw new ValidationError("withDatabase cannot be used inside a transaction", "database", {
-        source,
-      });
-    }
-    if (typeof database !== "string" || database === "") {
-      throw new ValidationError("A database name must be a non-empty string", "database", {
-        source,
-      });
-    }
+    checkWithDatabase(database, { inTransaction: this.#scope !== undefined, source });
     return new PostgresProvider(this.#root, database);
   }
 

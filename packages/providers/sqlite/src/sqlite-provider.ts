@@ -13,6 +13,7 @@
  */
 
 import {
+  checkWithDatabase,
   defaultSearchLimit,
   type FindQuery,
   type HealthStatus,
@@ -245,16 +246,7 @@ export class SqliteProvider implements SqliteStorageProvider {
   }
 
   withDatabase(database: string): StorageProvider {
-    if (this.#scope !== undefined) {
-      throw new ValidationError("withDatabase cannot be used inside a transaction", "database", {
-        source,
-      });
-    }
-    if (typeof database !== "string" || database === "") {
-      throw new ValidationError("A database name must be a non-empty string", "database", {
-        source,
-      });
-    }
+    checkWithDatabase(database, { inTransaction: this.#scope !== undefined, source });
     return new SqliteProvider(this.#root, database);
   }
 
