@@ -13,13 +13,21 @@ import {
   urlSchemes,
 } from "../src/index.js";
 
+/**
+ * Checked by `tsc` only, never called: calling `openVault` would open real stores (files in the
+ * working folder, connections), and an unawaited open could outlive the test file.
+ */
+export function typeOnlyChecks(): void {
+  expectTypeOf(openVault()).resolves.toEqualTypeOf<EmbeddedVault>();
+  expectTypeOf(openVault("sqlite:./data/vault.db")).resolves.toEqualTypeOf<EmbeddedVault>();
+  expectTypeOf(openVault("postgres://db/app")).resolves.toEqualTypeOf<EmbeddedVault>();
+  expectTypeOf(openVault("https://vault.example.com")).resolves.toEqualTypeOf<Vault>();
+}
+
 describe("openVault's result type", () => {
   it("is an EmbeddedVault with on('operation') for no URL and storage URL literals", async () => {
-    expectTypeOf(openVault()).resolves.toEqualTypeOf<EmbeddedVault>();
     const vault = await openVault("memory:");
     expectTypeOf(vault).toEqualTypeOf<EmbeddedVault>();
-    expectTypeOf(openVault("sqlite:./data/vault.db")).resolves.toEqualTypeOf<EmbeddedVault>();
-    expectTypeOf(openVault("postgres://db/app")).resolves.toEqualTypeOf<EmbeddedVault>();
     const seen: OperationRecord[] = [];
     const stop = vault.on("operation", (record) => {
       expectTypeOf(record).toEqualTypeOf<OperationRecord>();
@@ -34,7 +42,6 @@ describe("openVault's result type", () => {
   });
 
   it("is a plain Vault for server URLs and unknown strings, narrowed by isEmbeddedVault", async () => {
-    expectTypeOf(openVault("https://vault.example.com")).resolves.toEqualTypeOf<Vault>();
     const fromEnv: string | undefined = "memory:";
     const vault = await openVault(fromEnv);
     expectTypeOf(vault).toEqualTypeOf<Vault>();
